@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "parser/ids.h"
 #include "parser/names.h"
@@ -54,6 +55,7 @@ check_keys(const struct yn *map, const char *const *keys, const char *where, str
 		const struct yn *key = map->pairs[i].key;
 		struct strbuf sb = STRBUF_INIT;
 		const char *near;
+		char *shown;
 		bool known = false;
 
 		for (j = 0; keys[j]; j++)
@@ -62,12 +64,16 @@ check_keys(const struct yn *map, const char *const *keys, const char *where, str
 		if (known)
 			continue;
 		near = suggest_key(key->str, keys);
+		shown = cg_diag_shown(key->str);
 		if (near)
-			strbuf_addf(&sb, "'%s'", near);
-		else
+			cg_diag_error(d, &key->loc, "unknown key '%s' in %s, did you mean '%s'?",
+				      shown, where, near);
+		else {
 			list_keys(&sb, keys);
-		cg_diag_error(d, &key->loc, "unknown key '%s' in %s, %s %s", key->str, where,
-			      near ? "did you mean" : "expected", sb.buf);
+			cg_diag_error(d, &key->loc, "unknown key '%s' in %s, expected %s", shown,
+				      where, sb.buf);
+		}
+		free(shown);
 		strbuf_release(&sb);
 	}
 }
@@ -182,6 +188,7 @@ static void
 report_unknown_file(const char *ctl, const struct yn *key, struct cg_diags *d)
 {
 	const struct cg_filedef *other = cg_schema_file_any(key->str);
+	CG_AUTOFREE char *file = cg_diag_shown(key->str);
 	const char *near;
 
 	if (other) {
@@ -192,10 +199,10 @@ report_unknown_file(const char *ctl, const struct yn *key, struct cg_diags *d)
 	near = cg_schema_suggest_file(ctl, key->str);
 	if (near)
 		cg_diag_error(d, &key->loc, "unknown file '%s' for controller '%s', did you mean '%s'?",
-			      key->str, ctl, near);
+			      file, ctl, near);
 	else
 		cg_diag_error(d, &key->loc, "unknown file '%s' for controller '%s', expected a known control file (files cgapply does not know go under '%s')",
-			      key->str, ctl, CG_CGDEF_UNCHECKED_KEY);
+			      file, ctl, CG_CGDEF_UNCHECKED_KEY);
 }
 
 /* A file the table knows but that configuration must not hold: say why. */
@@ -250,11 +257,13 @@ parse_unchecked(struct cg_ctlblock *c, const struct yn *map, struct cg_diags *d)
 		if (strchr(key->str, '/') || key->str[0] == '\0' || key->str[0] == '.' ||
 		    (strcmp(c->name, "cgroup") != 0 &&
 		     (strncmp(key->str, c->name, plen) != 0 || key->str[plen] != '.'))) {
+			CG_AUTOFREE char *shown = cg_diag_shown(key->str);
+
 			cg_diag_error(d, &key->loc, "invalid unchecked file name '%s', expected '%s.<name>'",
-				      key->str, c->name);
+				      shown, c->name);
 			continue;
 		}
-		if (cg_value_parse_raw(val, &v, d) < 0)
+		if (cg_value_parse_unchecked(key->str, val, &v, d) < 0)
 			continue;
 		s = block_add(c);
 		s->file = xstrdup(key->str);
@@ -319,40 +328,30 @@ static void
 report_unknown_group_key(const struct yn *key, struct cg_diags *d)
 {
 	const char *near = cg_schema_suggest_controller(key->str);
+	CG_AUTOFREE char *shown = cg_diag_shown(key->str);
 
 	if (!near && cg_edit_distance(key->str, "perm") <= 2)
 		near = "perm";
 	if (near)
-		cg_diag_error(d, &key->loc, "unknown controller '%s', did you mean '%s'?", key->str, near);
+		cg_diag_error(d, &key->loc, "unknown controller '%s', did you mean '%s'?", shown, near);
 	else
 		cg_diag_error(d, &key->loc, "unknown controller '%s', expected 'perm' or a controller name such as 'cpu', 'memory' or 'cpuset'",
-			      key->str);
+			      shown);
 }
 
 static void
-parse_group(struct cg_model *m, const struct yn *key, const struct yn *body,
-	    const struct cg_cgdef_opts *o, struct cg_diags *d)
+parse_group_body(struct cg_group *g, const struct yn *body, const struct cg_cgdef_opts *o,
+		 struct cg_diags *d)
 {
-	struct cg_group *g;
-	bool is_template = false;
 	size_t i;
 
-	if (cg_group_path_check(key->str, &key->loc, &is_template, d) < 0)
-		return;
-	g = cg_model_find_group(m, key->str);
-	if (g) {
-		cg_diag_error(d, &key->loc, "group '%s' is already defined at %s:%u:%u; define each group once",
-			      key->str, g->loc.file, g->loc.line, g->loc.col);
-		return;
-	}
-	g = cg_model_add_group(m, key->str);
-	g->loc = key->loc;
-	g->is_template = is_template;
 	if (body->kind == YN_NULL)
 		return;
 	if (body->kind != YN_MAP) {
+		CG_AUTOFREE char *shown = cg_diag_shown(g->path);
+
 		cg_diag_error(d, &body->loc, "group '%s' must be a mapping of 'perm' and controllers, got %s",
-			      key->str, yn_kind_name(body->kind));
+			      shown, yn_kind_name(body->kind));
 		return;
 	}
 	for (i = 0; i < body->n; i++) {
@@ -368,6 +367,33 @@ parse_group(struct cg_model *m, const struct yn *key, const struct yn *body,
 }
 
 static void
+parse_group(struct cg_model *m, const struct yn *key, const struct yn *body,
+	    const struct cg_cgdef_opts *o, struct cg_diags *d)
+{
+	struct cg_group *g;
+	bool is_template = false;
+
+	if (cg_group_path_check(key->str, &key->loc, &is_template, d) < 0) {
+		/* still check the body, so that one run reports its problems too */
+		struct cg_group scratch = { .path = xstrdup(key->str), .loc = key->loc };
+
+		parse_group_body(&scratch, body, o, d);
+		cg_group_release(&scratch);
+		return;
+	}
+	g = cg_model_find_group(m, key->str);
+	if (g) {
+		cg_diag_error(d, &key->loc, "group '%s' is already defined at %s:%u:%u; define each group once",
+			      key->str, g->loc.file, g->loc.line, g->loc.col);
+		return;
+	}
+	g = cg_model_add_group(m, key->str);
+	g->loc = key->loc;
+	g->is_template = is_template;
+	parse_group_body(g, body, o, d);
+}
+
+static void
 parse_version(const struct yn *root, struct cg_diags *d)
 {
 	const struct yn *v = yn_map_get(root, "version");
@@ -376,9 +402,11 @@ parse_version(const struct yn *root, struct cg_diags *d)
 		cg_diag_error(d, &root->loc, "missing 'version', expected 'version: 1' at the top of the file");
 		return;
 	}
-	if (v->kind != YN_SCALAR || strcmp(v->str, "1") != 0)
-		cg_diag_error(d, &v->loc, "unsupported version '%s', expected 1",
-			      v->kind == YN_SCALAR ? v->str : yn_kind_name(v->kind));
+	if (v->kind != YN_SCALAR || strcmp(v->str, "1") != 0) {
+		CG_AUTOFREE char *shown = cg_diag_shown(v->kind == YN_SCALAR ? v->str : yn_kind_name(v->kind));
+
+		cg_diag_error(d, &v->loc, "unsupported version '%s', expected 1", shown);
+	}
 }
 
 void

@@ -78,6 +78,34 @@ cg_diags_source_line(const struct cg_diags *d, const char *file, unsigned line, 
 	return p;
 }
 
+/* A message is one line: user text quoted in it must not break it (or a terminal). */
+static void
+escape_controls(struct strbuf *sb)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sb->len; i++)
+		if ((unsigned char)sb->buf[i] < 0x20 || sb->buf[i] == 0x7f)
+			break;
+	if (i == sb->len)
+		return;
+	for (i = 0; i < sb->len; i++) {
+		unsigned char c = (unsigned char)sb->buf[i];
+
+		if (c == '\n')
+			strbuf_adds(&out, "\\n");
+		else if (c == '\t')
+			strbuf_adds(&out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addf(&out, "\\x%02x", c);
+		else
+			strbuf_addch(&out, (char)c);
+	}
+	strbuf_release(sb);
+	*sb = out;
+}
+
 void
 cg_diag_add(struct cg_diags *d, enum cg_severity sev, const struct cg_srcloc *loc,
 	    const char *fmt, ...)
@@ -89,6 +117,7 @@ cg_diag_add(struct cg_diags *d, enum cg_severity sev, const struct cg_srcloc *lo
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	escape_controls(&sb);
 	d->items = xgrow(d->items, sizeof(*d->items), d->n + 1, &d->alloc);
 	g = &d->items[d->n++];
 	g->severity = sev;
@@ -150,6 +179,29 @@ cg_severity_name(enum cg_severity sev)
 		return "note";
 	}
 	return "error";
+}
+
+char *
+cg_diag_shown(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
+
+	for (n = 0; s[n] && n < 80; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (c == '\n')
+			strbuf_adds(&sb, "\\n");
+		else if (c == '\t')
+			strbuf_adds(&sb, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addf(&sb, "\\x%02x", c);
+		else
+			strbuf_addch(&sb, (char)c);
+	}
+	if (s[n])
+		strbuf_adds(&sb, "...");
+	return strbuf_detach(&sb);
 }
 
 size_t

@@ -66,6 +66,12 @@ void cg_diag_add(struct cg_diags *d, enum cg_severity sev, const struct cg_srclo
 void cg_diags_sort(struct cg_diags *d);
 const char *cg_severity_name(enum cg_severity sev);
 
+/*
+ * User text made safe for a one-line message: newline, tab and other control
+ * characters escaped (\n, \t, \x01), text past 80 characters cut with "...". free() it.
+ */
+char *cg_diag_shown(const char *s);
+
 /* Edit distance, for "did you mean" suggestions. */
 size_t cg_edit_distance(const char *a, const char *b);
 

@@ -57,9 +57,13 @@ cg_id_parse(struct cg_id *id, enum cg_id_kind kind, const char *text, const stru
 		id->loc = *loc;
 		return 0;
 	}
-	if (!valid_name(text)) {
+	if (!valid_name(text) || strspn(text, "0123456789") == strlen(text)) {
+		char *shown = cg_diag_shown(text);
+
+		/* all digits but not a valid id: too large, never a name */
 		cg_diag_error(d, loc, "invalid %s '%s', expected a %s name or a number below 4294967295",
-			      what, text, what);
+			      what, shown, what);
+		free(shown);
 		return -1;
 	}
 	cg_id_release(id);

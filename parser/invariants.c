@@ -299,7 +299,8 @@ cg_invariants_check(const struct cg_model *m, struct cg_diags *d)
 	for (i = 0; i < m->ngroups; i++) {
 		const struct cg_group *g = &m->groups[i];
 
-		if (!g->implied && !has_controller_in_subtree(m, g))
+		/* after an error this is mostly noise: a misspelt controller, a bad body */
+		if (!g->implied && d->errors == 0 && !has_controller_in_subtree(m, g))
 			cg_diag_warning(d, &g->loc, "group '%s' names no controller, so it is created in no hierarchy; add e.g. 'memory: {}'",
 					g->path);
 		check_versions(g, d);

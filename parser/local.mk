@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 lib_libcgapply_a_SOURCES += \
 	%D%/cgdef.c %D%/cgdef.h \
+	%D%/cpuset.c %D%/cpuset.h \
 	%D%/diag.c %D%/diag.h \
 	%D%/ids.c %D%/ids.h \
 	%D%/invariants.c %D%/invariants.h \

@@ -42,8 +42,8 @@ cg_rule_release(struct cg_rule *r)
 	free(r->destination);
 }
 
-static void
-group_release(struct cg_group *g)
+void
+cg_group_release(struct cg_group *g)
 {
 	size_t i, j;
 
@@ -70,7 +70,7 @@ cg_model_free(struct cg_model *m)
 	if (!m)
 		return;
 	for (i = 0; i < m->ngroups; i++)
-		group_release(&m->groups[i]);
+		cg_group_release(&m->groups[i]);
 	free(m->groups);
 	for (i = 0; i < m->nrules; i++)
 		cg_rule_release(&m->rules[i]);

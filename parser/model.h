@@ -116,6 +116,7 @@ const struct cg_setting *cg_group_setting(const struct cg_group *g, const char *
 
 struct cg_rule *cg_model_add_rule(struct cg_model *m);
 
+void cg_group_release(struct cg_group *g);
 void cg_id_release(struct cg_id *id);
 void cg_perm_release(struct cg_perm *p);
 void cg_rule_release(struct cg_rule *r);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "parser/schema.h"
 
@@ -34,11 +35,13 @@ collides_with_control_file(const char *comp)
 	return false;
 }
 
+/* `path` is the whole name as shown in messages (escaped by the caller). */
 static int
 check_component(const char *comp, size_t len, const char *path, struct cg_srcloc loc,
 		bool *is_template, struct cg_diags *d)
 {
 	char *c = xstrndup(comp, len);
+	char *shown = NULL;
 	size_t i;
 	int r = -1;
 
@@ -47,9 +50,10 @@ check_component(const char *comp, size_t len, const char *path, struct cg_srcloc
 			      path);
 		goto out;
 	}
+	shown = cg_diag_shown(c);
 	if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
 		cg_diag_error(d, &loc, "invalid group name '%s': '%s' is not allowed as a path component",
-			      path, c);
+			      path, shown);
 		goto out;
 	}
 	for (i = 0; i < len; i++) {
@@ -66,9 +70,16 @@ check_component(const char *comp, size_t len, const char *path, struct cg_srcloc
 			goto out;
 		}
 		if (ch == '%') {
-			if (i + 1 >= len || !strchr("uUgGpP", c[i + 1])) {
-				cg_diag_error(d, &loc, "invalid group name '%s': unknown template token '%%%c', expected one of %%u %%U %%g %%G %%p %%P",
-					      path, i + 1 < len ? c[i + 1] : ' ');
+			if (i + 1 >= len) {
+				cg_diag_error(d, &loc, "invalid group name '%s': incomplete template token '%%', expected one of %%u %%U %%g %%G %%p %%P",
+					      path);
+				goto out;
+			}
+			if (!strchr("uUgGpP", c[i + 1])) {
+				CG_AUTOFREE char *tok = cg_diag_shown((char[]){ c[i + 1], '\0' });
+
+				cg_diag_error(d, &loc, "invalid group name '%s': unknown template token '%%%s', expected one of %%u %%U %%g %%G %%p %%P",
+					      path, tok);
 				goto out;
 			}
 			*is_template = true;
@@ -77,32 +88,34 @@ check_component(const char *comp, size_t len, const char *path, struct cg_srcloc
 	}
 	if (collides_with_control_file(c)) {
 		cg_diag_error(d, &loc, "invalid group name '%s': '%s' collides with a control file name, choose another name",
-			      path, c);
+			      path, shown);
 		goto out;
 	}
 	r = 0;
 out:
+	free(shown);
 	free(c);
 	return r;
 }
 
 int
-cg_group_path_check(const char *path, const struct cg_srcloc *loc, bool *is_template,
+cg_group_path_check(const char *raw, const struct cg_srcloc *loc, bool *is_template,
 		    struct cg_diags *d)
 {
-	const char *p = path, *slash;
+	CG_AUTOFREE char *path = cg_diag_shown(raw);
+	const char *p = raw, *slash;
 
 	*is_template = false;
-	if (*path == '\0') {
+	if (*raw == '\0') {
 		cg_diag_error(d, loc, "invalid group name: empty, expected a path such as 'web' or 'web/batch'");
 		return -1;
 	}
-	if (*path == '/') {
+	if (*raw == '/') {
 		cg_diag_error(d, loc, "invalid group name '%s': a leading '/' is not allowed, paths are relative to each hierarchy root (use --parent to place them deeper)",
 			      path);
 		return -1;
 	}
-	if (path[strlen(path) - 1] == '/') {
+	if (raw[strlen(raw) - 1] == '/') {
 		cg_diag_error(d, loc, "invalid group name '%s': a trailing '/' is not allowed", path);
 		return -1;
 	}

@@ -6,6 +6,12 @@
  * with `@group`, `*`, `%` (continue the previous rule), quoted fields holding spaces,
  * `#` comments (also trailing) and trailing whitespace accepted, where libcgroup fails.
  * Rules are appended to model->rules in file order; an include is expanded in place.
+ *
+ * Every line is checked and every problem reported (the file is not abandoned at the
+ * first one). A rule whose user or group is unknown on this machine is warned about and
+ * left out of the model together with its `%` lines, as libcgroup skips it; with
+ * ids_must_exist it is an error. So every rule in the model has a resolved id.
+ * Destinations are stored without a leading or trailing '/'; "" is the root.
  */
 #ifndef CGAPPLY_PARSER_RULES_H
 #define CGAPPLY_PARSER_RULES_H

@@ -25,13 +25,13 @@ enum cg_fileflag {
 	CG_FF_ACTION = 1 << 4,    /* write-only actions (force_empty, reset_stats): not state */
 	CG_FF_IGNORED = 1 << 5,   /* accepted by the kernel and ignored: warn */
 	CG_FF_PATTERN = 1 << 6,   /* name holds one `*` matching a non-empty [0-9A-Za-z] run */
-	CG_FF_MAX_WORD = 1 << 7,  /* CG_VT_INT also takes the word `max` */
+	CG_FF_MAX_WORD = 1 << 7,  /* `max` is taken (INT, KEYED); DEVLIMIT: no-limit values */
 	CG_FF_CORE = 1 << 8,      /* a core file, allowed under any controller of its version */
 	CG_FF_DEPRECATED = 1 << 9,/* works, but the kernel logs a deprecation warning */
-	CG_FF_NEG1_OR_MIN = 1 << 10, /* CG_VT_INT: -1 (unlimited), or min..max (cfs_quota_us) */
+	CG_FF_NEG1_OR_MIN = 1 << 10, /* CG_VT_INT: -1 (unlimited) or min..max (cfs_quota_us) */
 	CG_FF_HEX = 1 << 11,      /* CG_VT_INT also takes 0x hex, as cgconfig.conf users write it */
 	CG_FF_SUFFIX = 1 << 12,   /* CG_VT_DEVLIMIT: values are bytes, K/M/G/T/P/E suffixes taken */
-	CG_FF_DEFAULT_KEY = 1 << 13, /* CG_VT_DEVLIMIT: `default N` (or a bare N) sets the default */
+	CG_FF_DEFAULT_KEY = 1 << 13, /* CG_VT_DEVLIMIT: `default N` (or bare N) sets the default */
 	CG_FF_DEVKEY = 1 << 14,   /* CG_VT_KEYED: records are keyed by MAJ:MIN, not by a name */
 };
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "lib/strbuf.h"
+#include "parser/cpuset.h"
 #include "parser/diag.h"
 
 struct yn;
@@ -38,12 +39,6 @@ enum cg_vtype {
 	CG_VT_KEYED,    /* per-key records "KEY k=v k=v" or "KEY v" (io.max, rdma.max, ...) */
 	CG_VT_CPUMAX,   /* v2 cpu.max "QUOTA|max [PERIOD]" */
 	CG_VT_RAW,      /* an unchecked file: the text is written as it is */
-};
-
-/* A set of cpus or nodes as a bitmap; the kernel compares these, not strings. */
-struct cg_cpuset {
-	uint64_t *words;
-	size_t nwords; /* words[] holds nwords*64 bits; bits above the highest set one are 0 */
 };
 
 /* device number with wildcards: major/minor < 0 means `*` */
@@ -112,7 +107,9 @@ struct cg_value {
 /*
  * Parses `node` (a scalar, or for DEVLIMIT/DEVRULE/KEYED also a list of scalars) as a
  * value of `def`'s type and range. On a bad value it adds a located error naming the
- * file and what is expected, and returns -1 (out untouched).
+ * file and what is expected, and returns -1 (out untouched). For a list, every bad item
+ * is reported at its own location. It does not look at CG_FF_FORBIDDEN, READONLY or
+ * ACTION: the caller refuses those files first (their entries parse as CG_VT_RAW).
  */
 int cg_value_parse(const struct cg_filedef *def, const struct yn *node, struct cg_value *out,
 		   struct cg_diags *d);
@@ -152,21 +149,5 @@ void cg_value_format(const struct cg_value *v, enum cg_version ver, struct strbu
  */
 int cg_size_parse(const char *s, bool *unlimited, uint64_t *bytes);
 void cg_size_human(uint64_t bytes, struct strbuf *sb);
-
-/* cpu lists: ids above CG_CPUSET_MAX_ID are refused in configuration */
-#define CG_CPUSET_MAX_ID 8191
-/*
- * Parses "0-7,12-19" (single ids and FIRST-LAST ranges, comma separated, no spaces; ""
- * is the empty set) with every id <= max_id. Returns -1 on anything else (out untouched).
- */
-int cg_cpuset_parse(const char *s, size_t max_id, struct cg_cpuset *out);
-void cg_cpuset_format(const struct cg_cpuset *s, struct strbuf *sb); /* canonical "0-7,12-19" */
-void cg_cpuset_copy(struct cg_cpuset *dst, const struct cg_cpuset *src); /* dst holds nothing */
-void cg_cpuset_union(struct cg_cpuset *dst, const struct cg_cpuset *src); /* dst |= src */
-bool cg_cpuset_subset(const struct cg_cpuset *a, const struct cg_cpuset *b); /* a ⊆ b */
-bool cg_cpuset_intersects(const struct cg_cpuset *a, const struct cg_cpuset *b);
-bool cg_cpuset_equal(const struct cg_cpuset *a, const struct cg_cpuset *b);
-bool cg_cpuset_empty(const struct cg_cpuset *s);
-void cg_cpuset_release(struct cg_cpuset *s);
 
 #endif

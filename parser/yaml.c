@@ -36,6 +36,9 @@ next_event(struct loader *l, yaml_event_t *ev)
 	if (yaml_parser_parse(&l->parser, ev))
 		return 0;
 	loc = mark_loc(l, l->parser.problem_mark);
+	/* at the end of the input, the place where the unclosed construct began says more */
+	if (l->parser.context && l->parser.problem_mark.index >= l->len)
+		loc = mark_loc(l, l->parser.context_mark);
 	if (l->parser.error == YAML_READER_ERROR) {
 		/* the reader's mark is unset: report the offset instead */
 		loc.line = 0;
@@ -206,9 +209,12 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 			const struct yn *prev = n->pairs[i].key;
 
 			if (prev->len == key->len && memcmp(prev->str, key->str, key->len) == 0) {
+				char *shown = cg_diag_shown(key->str);
+
 				cg_diag_error(l->d, &key->loc,
 					      "duplicate key '%s', first defined at line %u, column %u; each key may appear once",
-					      key->str, prev->loc.line, prev->loc.col);
+					      shown, prev->loc.line, prev->loc.col);
+				free(shown);
 				keep = false;
 			}
 		}

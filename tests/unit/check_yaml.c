@@ -88,9 +88,9 @@ static const struct bad_case bad_cases[] = {
 	{ "a: !!str 1\n", "1:4: tags ('tag:yaml.org,2002:str') are not supported, write a plain value" },
 	{ "[1]: 2\n", "1:1: a key must be a plain name, not a list" },
 	{ "a: 1\n---\nb: 2\n", "2:1: a second YAML document; put each configuration in its own file" },
-	{ "a: [1, 2\n", "2:1: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
+	{ "a: [1, 2\n", "1:4: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
 	{ "a:\n\t- 1\n", "2:1: invalid YAML: tabs are not allowed for indentation, use spaces" },
-	{ "a: 'open\n", "2:1: invalid YAML: found unexpected end of stream while scanning a quoted scalar" },
+	{ "a: 'open\n", "1:4: invalid YAML: found unexpected end of stream while scanning a quoted scalar" },
 };
 
 START_TEST(test_bad_yaml)
