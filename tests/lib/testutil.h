@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "parser/diag.h"
+#include "parser/model.h"
 
 /* Path of a file in the source tree (TEST_SRCDIR/rel); free() the result. */
 char *tu_srcpath(const char *rel);
@@ -19,6 +20,10 @@ char *tu_read_file(const char *path, size_t *len);
 char *tu_diags_text(const struct cg_diags *d);
 /* The first diagnostic as "line:col: msg" (no file, no severity); free() the result. */
 char *tu_first_diag(const struct cg_diags *d);
+/* A stable text dump of a model (groups, perms, values as the kernel would be written, rules). */
+char *tu_model_dump(const struct cg_model *m);
+/* Sorted names of the files in directory `dir` ending in `suffix`; *n set; free each and the array. */
+char **tu_list_dir(const char *dir, const char *suffix, size_t *n);
 /* Runs `s` and returns 0 when every test passed, 1 otherwise. */
 int tu_run_suite(Suite *s);
 
