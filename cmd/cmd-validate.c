@@ -41,12 +41,9 @@ enum {
 };
 
 static const struct option validate_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{ "json", no_argument, NULL, OPT_JSON }, { "strict", no_argument, NULL, OPT_STRICT },
+	{ "quiet", no_argument, NULL, 'q' },	 { "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 };
 
 static void
@@ -54,8 +51,9 @@ print_json(const struct cg_diags *d, bool valid)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "{\"format_version\":%d,\"valid\":%s,\"diagnostics\":",
-		    CG_JSON_FORMAT_VERSION, valid ? "true" : "false");
+	strbuf_addf(&sb,
+		    "{\"format_version\":%d,\"valid\":%s,\"diagnostics\":", CG_JSON_FORMAT_VERSION,
+		    valid ? "true" : "false");
 	report_json_diags(d, &sb);
 	strbuf_adds(&sb, "}\n");
 	fputs(sb.buf, stdout);
@@ -117,7 +115,8 @@ cmd_validate(int argc, char **argv)
 			       m->ngroups == 1 ? "" : "s", m->nrules, m->nrules == 1 ? "" : "s",
 			       m->nfiles, m->nfiles == 1 ? "" : "s");
 		else if (r < 0)
-			fprintf(stderr, "cgapply: configuration is invalid: %zu error%s, %zu warning%s\n",
+			fprintf(stderr,
+				"cgapply: configuration is invalid: %zu error%s, %zu warning%s\n",
 				d.errors, d.errors == 1 ? "" : "s", d.warnings,
 				d.warnings == 1 ? "" : "s");
 	}

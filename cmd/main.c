@@ -15,10 +15,9 @@
 
 static int cmd_help(int argc, char **argv);
 
-static const char cmd_help_usage[] =
-	"Usage: cgapply help [COMMAND]\n"
-	"\n"
-	"Show the list of commands, or the help of one command.\n";
+static const char cmd_help_usage[] = "Usage: cgapply help [COMMAND]\n"
+				     "\n"
+				     "Show the list of commands, or the help of one command.\n";
 
 static const struct cli_cmd commands[] = {
 	{ "validate", cmd_validate, "check configuration files offline (no root, no cgroupfs)",
@@ -38,14 +37,15 @@ print_main_help(FILE *out)
 		     "Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n"
-		     "Options:\n"
-		     "  -h, --help     show this help (cgapply help COMMAND for a command's own)\n"
-		     "  -V, --version  show the version\n"
-		     "\n"
-		     "Exit status: 0 success, 1 failed (rolled back), 2 changes (--detailed-exitcode),\n"
-		     "3 invalid configuration, 4 precondition failed, 5 rollback incomplete, 64 usage.\n"
-		     "See cgapply(8) and cgapply.yaml(5).\n");
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help (cgapply help COMMAND for a command's own)\n"
+		"  -V, --version  show the version\n"
+		"\n"
+		"Exit status: 0 success, 1 failed (rolled back), 2 changes (--detailed-exitcode),\n"
+		"3 invalid configuration, 4 precondition failed, 5 rollback incomplete, 64 usage.\n"
+		"See cgapply(8) and cgapply.yaml(5).\n");
 }
 
 const struct cli_cmd *

@@ -2,12 +2,12 @@
 #include "config.h"
 #include "cmd/report.h"
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[1;31m"
+#define C_RESET	  "\033[0m"
+#define C_BOLD	  "\033[1m"
+#define C_RED	  "\033[1;31m"
 #define C_MAGENTA "\033[1;35m"
-#define C_CYAN "\033[1;36m"
-#define C_GREEN "\033[1;32m"
+#define C_CYAN	  "\033[1;36m"
+#define C_GREEN	  "\033[1;32m"
 
 static const char *
 sev_color(enum cg_severity sev)

@@ -30,8 +30,8 @@ cleanup_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define CG_AUTOFREE __attribute__((cleanup(cleanup_freep)))
-#define CG_AUTOCLOSE __attribute__((cleanup(cleanup_closep)))
+#define CG_AUTOFREE   __attribute__((cleanup(cleanup_freep)))
+#define CG_AUTOCLOSE  __attribute__((cleanup(cleanup_closep)))
 #define CG_AUTOFCLOSE __attribute__((cleanup(cleanup_fclosep)))
 /* CG_AUTO(model) struct cg_model *m = NULL; calls cg_model_freep(&m). */
 #define CG_AUTO(type) __attribute__((cleanup(type##_freep)))

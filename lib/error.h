@@ -26,7 +26,8 @@ struct cg_error {
 
 int cg_error_set(struct cg_error **err, enum cg_errkind kind, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-int cg_error_wrap(struct cg_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cg_error_wrap(struct cg_error **err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void cg_error_free(struct cg_error *err);
 void cg_error_freep(struct cg_error **err);
 

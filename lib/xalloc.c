@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void __attribute__((noreturn))
-xalloc_die(size_t size)
+static void __attribute__((noreturn)) xalloc_die(size_t size)
 {
 	fprintf(stderr, "cgapply: out of memory (allocating %zu bytes)\n", size);
 	abort();

@@ -96,7 +96,8 @@ scalar_text(const struct yn *n, const char *what, struct cg_diags *d)
 	if (n->kind == YN_SCALAR)
 		cg_diag_error(d, &n->loc, "%s must not contain NUL characters", what);
 	else
-		cg_diag_error(d, &n->loc, "%s must be a scalar, got %s", what, yn_kind_name(n->kind));
+		cg_diag_error(d, &n->loc, "%s must be a scalar, got %s", what,
+			      yn_kind_name(n->kind));
 	return false;
 }
 
@@ -110,8 +111,8 @@ parse_mode(struct cg_mode *m, const struct yn *n, const char *what, struct cg_di
 		return;
 	s = n->str;
 	if (*s == '\0' || strlen(s) > 5 || strspn(s, "01234567") != strlen(s)) {
-		cg_diag_error(d, &n->loc, "invalid %s '%s', expected an octal mode such as \"0644\"",
-			      what, s);
+		cg_diag_error(d, &n->loc,
+			      "invalid %s '%s', expected an octal mode such as \"0644\"", what, s);
 		return;
 	}
 	v = strtoul(s, NULL, 8);
@@ -157,8 +158,7 @@ parse_perm_part(struct cg_perm *p, bool admin, const struct yn *n, const struct 
 }
 
 static void
-parse_perm(struct cg_perm *p, const struct yn *n, const struct cg_cgdef_opts *o,
-	   struct cg_diags *d)
+parse_perm(struct cg_perm *p, const struct yn *n, const struct cg_cgdef_opts *o, struct cg_diags *d)
 {
 	const struct yn *v;
 
@@ -192,17 +192,21 @@ report_unknown_file(const char *ctl, const struct yn *key, struct cg_diags *d)
 	const char *near;
 
 	if (other) {
-		cg_diag_error(d, &key->loc, "'%s' belongs to controller '%s', not '%s'; move it under '%s'",
+		cg_diag_error(d, &key->loc,
+			      "'%s' belongs to controller '%s', not '%s'; move it under '%s'",
 			      key->str, other->controller, ctl, other->controller);
 		return;
 	}
 	near = cg_schema_suggest_file(ctl, key->str);
 	if (near)
-		cg_diag_error(d, &key->loc, "unknown file '%s' for controller '%s', did you mean '%s'?",
-			      file, ctl, near);
+		cg_diag_error(d, &key->loc,
+			      "unknown file '%s' for controller '%s', did you mean '%s'?", file,
+			      ctl, near);
 	else
-		cg_diag_error(d, &key->loc, "unknown file '%s' for controller '%s', expected a known control file (files cgapply does not know go under '%s')",
-			      file, ctl, CG_CGDEF_UNCHECKED_KEY);
+		cg_diag_error(
+			d, &key->loc,
+			"unknown file '%s' for controller '%s', expected a known control file (files cgapply does not know go under '%s')",
+			file, ctl, CG_CGDEF_UNCHECKED_KEY);
 }
 
 /* A file the table knows but that configuration must not hold: say why. */
@@ -217,12 +221,14 @@ refuse_file(const struct cg_filedef *def, const struct yn *key, struct cg_diags 
 		return true;
 	}
 	if (def->flags & CG_FF_READONLY) {
-		cg_diag_error(d, &key->loc, "'%s' is read-only (the kernel reports it), not configuration",
+		cg_diag_error(d, &key->loc,
+			      "'%s' is read-only (the kernel reports it), not configuration",
 			      def->name);
 		return true;
 	}
 	if (def->flags & CG_FF_ACTION) {
-		cg_diag_error(d, &key->loc, "'%s' is a write-only action, not state%s%s; run it by hand instead",
+		cg_diag_error(d, &key->loc,
+			      "'%s' is a write-only action, not state%s%s; run it by hand instead",
 			      def->name, *why ? ": " : "", why);
 		return true;
 	}
@@ -250,8 +256,10 @@ parse_unchecked(struct cg_ctlblock *c, const struct yn *map, struct cg_diags *d)
 			continue;
 		}
 		if (def) {
-			cg_diag_error(d, &key->loc, "'%s' is a known file; write it under '%s' itself so that its value is checked",
-				      key->str, def->controller);
+			cg_diag_error(
+				d, &key->loc,
+				"'%s' is a known file; write it under '%s' itself so that its value is checked",
+				key->str, def->controller);
 			continue;
 		}
 		if (strchr(key->str, '/') || key->str[0] == '\0' || key->str[0] == '.' ||
@@ -259,7 +267,8 @@ parse_unchecked(struct cg_ctlblock *c, const struct yn *map, struct cg_diags *d)
 		     (strncmp(key->str, c->name, plen) != 0 || key->str[plen] != '.'))) {
 			CG_AUTOFREE char *shown = cg_diag_shown(key->str);
 
-			cg_diag_error(d, &key->loc, "invalid unchecked file name '%s', expected '%s.<name>'",
+			cg_diag_error(d, &key->loc,
+				      "invalid unchecked file name '%s', expected '%s.<name>'",
 				      shown, c->name);
 			continue;
 		}
@@ -275,8 +284,7 @@ parse_unchecked(struct cg_ctlblock *c, const struct yn *map, struct cg_diags *d)
 }
 
 static void
-parse_controller(struct cg_group *g, const struct yn *key, const struct yn *map,
-		 struct cg_diags *d)
+parse_controller(struct cg_group *g, const struct yn *key, const struct yn *map, struct cg_diags *d)
 {
 	struct cg_ctlblock *c;
 	size_t i;
@@ -289,8 +297,10 @@ parse_controller(struct cg_group *g, const struct yn *key, const struct yn *map,
 	if (map->kind == YN_NULL)
 		return;
 	if (map->kind != YN_MAP) {
-		cg_diag_error(d, &map->loc, "controller '%s' must be a mapping of control files to values ({} to only create the group), got %s",
-			      key->str, yn_kind_name(map->kind));
+		cg_diag_error(
+			d, &map->loc,
+			"controller '%s' must be a mapping of control files to values ({} to only create the group), got %s",
+			key->str, yn_kind_name(map->kind));
 		return;
 	}
 	for (i = 0; i < map->n; i++) {
@@ -333,10 +343,13 @@ report_unknown_group_key(const struct yn *key, struct cg_diags *d)
 	if (!near && cg_edit_distance(key->str, "perm") <= 2)
 		near = "perm";
 	if (near)
-		cg_diag_error(d, &key->loc, "unknown controller '%s', did you mean '%s'?", shown, near);
+		cg_diag_error(d, &key->loc, "unknown controller '%s', did you mean '%s'?", shown,
+			      near);
 	else
-		cg_diag_error(d, &key->loc, "unknown controller '%s', expected 'perm' or a controller name such as 'cpu', 'memory' or 'cpuset'",
-			      shown);
+		cg_diag_error(
+			d, &key->loc,
+			"unknown controller '%s', expected 'perm' or a controller name such as 'cpu', 'memory' or 'cpuset'",
+			shown);
 }
 
 static void
@@ -350,7 +363,8 @@ parse_group_body(struct cg_group *g, const struct yn *body, const struct cg_cgde
 	if (body->kind != YN_MAP) {
 		CG_AUTOFREE char *shown = cg_diag_shown(g->path);
 
-		cg_diag_error(d, &body->loc, "group '%s' must be a mapping of 'perm' and controllers, got %s",
+		cg_diag_error(d, &body->loc,
+			      "group '%s' must be a mapping of 'perm' and controllers, got %s",
 			      shown, yn_kind_name(body->kind));
 		return;
 	}
@@ -383,7 +397,8 @@ parse_group(struct cg_model *m, const struct yn *key, const struct yn *body,
 	}
 	g = cg_model_find_group(m, key->str);
 	if (g) {
-		cg_diag_error(d, &key->loc, "group '%s' is already defined at %s:%u:%u; define each group once",
+		cg_diag_error(d, &key->loc,
+			      "group '%s' is already defined at %s:%u:%u; define each group once",
 			      key->str, g->loc.file, g->loc.line, g->loc.col);
 		return;
 	}
@@ -399,11 +414,13 @@ parse_version(const struct yn *root, struct cg_diags *d)
 	const struct yn *v = yn_map_get(root, "version");
 
 	if (!v) {
-		cg_diag_error(d, &root->loc, "missing 'version', expected 'version: 1' at the top of the file");
+		cg_diag_error(d, &root->loc,
+			      "missing 'version', expected 'version: 1' at the top of the file");
 		return;
 	}
 	if (v->kind != YN_SCALAR || strcmp(v->str, "1") != 0) {
-		CG_AUTOFREE char *shown = cg_diag_shown(v->kind == YN_SCALAR ? v->str : yn_kind_name(v->kind));
+		CG_AUTOFREE char *shown =
+			cg_diag_shown(v->kind == YN_SCALAR ? v->str : yn_kind_name(v->kind));
 
 		cg_diag_error(d, &v->loc, "unsupported version '%s', expected 1", shown);
 	}
@@ -430,7 +447,8 @@ cg_cgdef_load(struct cg_model *m, const struct yn *root, const struct cg_cgdef_o
 
 		check_keys(v, defaults_keys, "'defaults'", d);
 		if (defaults_loc->file && perm) {
-			cg_diag_error(d, &v->loc, "'defaults' are already given at %s:%u:%u; give them once",
+			cg_diag_error(d, &v->loc,
+				      "'defaults' are already given at %s:%u:%u; give them once",
 				      defaults_loc->file, defaults_loc->line, defaults_loc->col);
 		} else if (perm) {
 			*defaults_loc = v->loc;

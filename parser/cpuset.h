@@ -45,9 +45,9 @@ enum cg_cpuset_err {
 int cg_cpuset_parse(const char *s, size_t max_id, struct cg_cpuset *out);
 enum cg_cpuset_err cg_cpuset_parse_err(const char *s, size_t max_id, struct cg_cpuset *out,
 				       uint64_t *a, uint64_t *b);
-void cg_cpuset_format(const struct cg_cpuset *s, struct strbuf *sb); /* canonical "0-7,12-19" */
+void cg_cpuset_format(const struct cg_cpuset *s, struct strbuf *sb);	 /* canonical "0-7,12-19" */
 void cg_cpuset_copy(struct cg_cpuset *dst, const struct cg_cpuset *src); /* dst holds nothing */
-void cg_cpuset_union(struct cg_cpuset *dst, const struct cg_cpuset *src); /* dst |= src */
+void cg_cpuset_union(struct cg_cpuset *dst, const struct cg_cpuset *src);    /* dst |= src */
 bool cg_cpuset_subset(const struct cg_cpuset *a, const struct cg_cpuset *b); /* a ⊆ b */
 bool cg_cpuset_intersects(const struct cg_cpuset *a, const struct cg_cpuset *b);
 bool cg_cpuset_equal(const struct cg_cpuset *a, const struct cg_cpuset *b);

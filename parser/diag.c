@@ -107,8 +107,8 @@ escape_controls(struct strbuf *sb)
 }
 
 void
-cg_diag_add(struct cg_diags *d, enum cg_severity sev, const struct cg_srcloc *loc,
-	    const char *fmt, ...)
+cg_diag_add(struct cg_diags *d, enum cg_severity sev, const struct cg_srcloc *loc, const char *fmt,
+	    ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_diag *g;

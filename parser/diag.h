@@ -16,8 +16,8 @@
 
 struct cg_srcloc {
 	const char *file; /* NULL: no location (e.g. a command-line problem) */
-	unsigned line;    /* 1-based; 0 when only the file is known */
-	unsigned col;     /* 1-based */
+	unsigned line;	  /* 1-based; 0 when only the file is known */
+	unsigned col;	  /* 1-based */
 };
 
 enum cg_severity {
@@ -58,9 +58,9 @@ const char *cg_diags_source_line(const struct cg_diags *d, const char *file, uns
 
 void cg_diag_add(struct cg_diags *d, enum cg_severity sev, const struct cg_srcloc *loc,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-#define cg_diag_error(d, loc, ...) cg_diag_add((d), CG_SEV_ERROR, (loc), __VA_ARGS__)
+#define cg_diag_error(d, loc, ...)   cg_diag_add((d), CG_SEV_ERROR, (loc), __VA_ARGS__)
 #define cg_diag_warning(d, loc, ...) cg_diag_add((d), CG_SEV_WARNING, (loc), __VA_ARGS__)
-#define cg_diag_note(d, loc, ...) cg_diag_add((d), CG_SEV_NOTE, (loc), __VA_ARGS__)
+#define cg_diag_note(d, loc, ...)    cg_diag_add((d), CG_SEV_NOTE, (loc), __VA_ARGS__)
 
 /* Sorts diagnostics by file order of appearance, then line, then column (stable). */
 void cg_diags_sort(struct cg_diags *d);

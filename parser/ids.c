@@ -61,7 +61,8 @@ cg_id_parse(struct cg_id *id, enum cg_id_kind kind, const char *text, const stru
 		char *shown = cg_diag_shown(text);
 
 		/* all digits but not a valid id: too large, never a name */
-		cg_diag_error(d, loc, "invalid %s '%s', expected a %s name or a number below 4294967295",
+		cg_diag_error(d, loc,
+			      "invalid %s '%s', expected a %s name or a number below 4294967295",
 			      what, shown, what);
 		free(shown);
 		return -1;
@@ -87,12 +88,16 @@ cg_id_parse(struct cg_id *id, enum cg_id_kind kind, const char *text, const stru
 	}
 	if (!id->resolved) {
 		if (must_exist) {
-			cg_diag_error(d, loc, "unknown %s '%s' on this machine, expected an existing %s or a number",
-				      what, text, what);
+			cg_diag_error(
+				d, loc,
+				"unknown %s '%s' on this machine, expected an existing %s or a number",
+				what, text, what);
 			return -1;
 		}
-		cg_diag_warning(d, loc, "unknown %s '%s' on this machine; it must exist where the configuration is applied",
-				what, text);
+		cg_diag_warning(
+			d, loc,
+			"unknown %s '%s' on this machine; it must exist where the configuration is applied",
+			what, text);
 	}
 	return 0;
 }

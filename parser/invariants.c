@@ -8,9 +8,9 @@
 #include "lib/strbuf.h"
 #include "parser/schema.h"
 
-#define PAGE_SIZE_BYTES 4096u
+#define PAGE_SIZE_BYTES	   4096u
 #define CFS_DEFAULT_PERIOD 100000
-#define RT_DEFAULT_PERIOD 1000000
+#define RT_DEFAULT_PERIOD  1000000
 /* The kernel's fixed-point shift for bandwidth ratios (kernel/sched: BW_SHIFT). */
 #define BW_SHIFT 20
 
@@ -54,18 +54,24 @@ check_memory(const struct cg_group *g, struct cg_diags *d)
 
 	if (sw && !sw->value.u.size.unlimited) {
 		if (!lim)
-			cg_diag_error(d, &sw->loc, "a finite 'memory.memsw.limit_in_bytes' in group '%s' needs 'memory.limit_in_bytes' too: the kernel refuses a finite memsw while the memory limit is unlimited",
-				      g->path);
+			cg_diag_error(
+				d, &sw->loc,
+				"a finite 'memory.memsw.limit_in_bytes' in group '%s' needs 'memory.limit_in_bytes' too: the kernel refuses a finite memsw while the memory limit is unlimited",
+				g->path);
 		else if (lim->value.u.size.unlimited)
-			cg_diag_error(d, &sw->loc, "'memory.memsw.limit_in_bytes' is finite while 'memory.limit_in_bytes' (line %u) is unlimited in group '%s'; expected memsw >= limit, so set a finite limit or make memsw -1",
-				      lim->loc.line, g->path);
+			cg_diag_error(
+				d, &sw->loc,
+				"'memory.memsw.limit_in_bytes' is finite while 'memory.limit_in_bytes' (line %u) is unlimited in group '%s'; expected memsw >= limit, so set a finite limit or make memsw -1",
+				lim->loc.line, g->path);
 		else if (page_down(sw->value.u.size.bytes) < page_down(lim->value.u.size.bytes)) {
 			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 
 			size_text(&sw->value, &a);
 			size_text(&lim->value, &b);
-			cg_diag_error(d, &sw->loc, "'memory.memsw.limit_in_bytes' (%s) is below 'memory.limit_in_bytes' (%s, line %u) in group '%s'; memsw counts memory plus swap, expected memsw >= limit",
-				      a.buf, b.buf, lim->loc.line, g->path);
+			cg_diag_error(
+				d, &sw->loc,
+				"'memory.memsw.limit_in_bytes' (%s) is below 'memory.limit_in_bytes' (%s, line %u) in group '%s'; memsw counts memory plus swap, expected memsw >= limit",
+				a.buf, b.buf, lim->loc.line, g->path);
 			strbuf_release(&a);
 			strbuf_release(&b);
 		}
@@ -73,11 +79,15 @@ check_memory(const struct cg_group *g, struct cg_diags *d)
 	if (soft && lim && !lim->value.u.size.unlimited &&
 	    (soft->value.u.size.unlimited ||
 	     page_down(soft->value.u.size.bytes) >= page_down(lim->value.u.size.bytes)))
-		cg_diag_warning(d, &soft->loc, "'memory.soft_limit_in_bytes' is at or above the hard limit (line %u) in group '%s'; a soft limit only acts below the hard limit",
-				lim->loc.line, g->path);
+		cg_diag_warning(
+			d, &soft->loc,
+			"'memory.soft_limit_in_bytes' is at or above the hard limit (line %u) in group '%s'; a soft limit only acts below the hard limit",
+			lim->loc.line, g->path);
 	if (oom && oom->value.u.num.v == 1)
-		cg_diag_warning(d, &oom->loc, "'memory.oom_control: 1' disables the OOM killer in group '%s': on OOM its tasks hang in D state until memory is freed or the limit raised, instead of being killed",
-				g->path);
+		cg_diag_warning(
+			d, &oom->loc,
+			"'memory.oom_control: 1' disables the OOM killer in group '%s': on OOM its tasks hang in D state until memory is freed or the limit raised, instead of being killed",
+			g->path);
 }
 
 static void
@@ -90,12 +100,16 @@ check_cpu(const struct cg_group *g, struct cg_diags *d)
 
 	if (burst && quota && quota->value.u.num.v >= 0 &&
 	    burst->value.u.num.v > quota->value.u.num.v)
-		cg_diag_error(d, &burst->loc, "'cpu.cfs_burst_us' (%lld) is above 'cpu.cfs_quota_us' (%lld, line %u) in group '%s'; expected burst <= quota",
-			      (long long)burst->value.u.num.v, (long long)quota->value.u.num.v,
-			      quota->loc.line, g->path);
+		cg_diag_error(
+			d, &burst->loc,
+			"'cpu.cfs_burst_us' (%lld) is above 'cpu.cfs_quota_us' (%lld, line %u) in group '%s'; expected burst <= quota",
+			(long long)burst->value.u.num.v, (long long)quota->value.u.num.v,
+			quota->loc.line, g->path);
 	if (rt && rt->value.u.num.v > rt_period)
-		cg_diag_error(d, &rt->loc, "'cpu.rt_runtime_us' (%lld) is above the RT period (%lld) in group '%s'; expected runtime <= period",
-			      (long long)rt->value.u.num.v, (long long)rt_period, g->path);
+		cg_diag_error(
+			d, &rt->loc,
+			"'cpu.rt_runtime_us' (%lld) is above the RT period (%lld) in group '%s'; expected runtime <= period",
+			(long long)rt->value.u.num.v, (long long)rt_period, g->path);
 }
 
 /* The nearest ancestor of `g` in the model that sets `file`, or NULL. */
@@ -130,10 +144,12 @@ check_cfs_ratio(const struct cg_model *m, const struct cg_group *g, struct cg_di
 	/* q/period > pq/pperiod, without division: both sides are below 2^44 * 2^20 */
 	if ((unsigned __int128)q->value.u.num.v * (unsigned __int128)pperiod >
 	    (unsigned __int128)pq->value.u.num.v * (unsigned __int128)period)
-		cg_diag_error(d, &q->loc, "CFS bandwidth of group '%s' (%lld/%lld us) exceeds that of its ancestor '%s' (%lld/%lld us, %s:%u:%u); the kernel refuses a child quota/period ratio above its parent's",
-			      g->path, (long long)q->value.u.num.v, (long long)period, p->path,
-			      (long long)pq->value.u.num.v, (long long)pperiod, pq->loc.file,
-			      pq->loc.line, pq->loc.col);
+		cg_diag_error(
+			d, &q->loc,
+			"CFS bandwidth of group '%s' (%lld/%lld us) exceeds that of its ancestor '%s' (%lld/%lld us, %s:%u:%u); the kernel refuses a child quota/period ratio above its parent's",
+			g->path, (long long)q->value.u.num.v, (long long)period, p->path,
+			(long long)pq->value.u.num.v, (long long)pperiod, pq->loc.file,
+			pq->loc.line, pq->loc.col);
 }
 
 static uint64_t
@@ -164,8 +180,10 @@ check_rt(const struct cg_model *m, const struct cg_group *g, struct cg_diags *d)
 	size_t i;
 
 	if (rt && rt->value.u.num.v > 0 && parent && !setting(parent, "cpu.rt_runtime_us"))
-		cg_diag_error(d, &rt->loc, "group '%s' sets 'cpu.rt_runtime_us' but its parent '%s' does not: new groups get an RT budget of 0 and a child's budget must fit in its parent's, so set 'cpu.rt_runtime_us' on '%s'",
-			      g->path, parent->path, parent->path);
+		cg_diag_error(
+			d, &rt->loc,
+			"group '%s' sets 'cpu.rt_runtime_us' but its parent '%s' does not: new groups get an RT budget of 0 and a child's budget must fit in its parent's, so set 'cpu.rt_runtime_us' on '%s'",
+			g->path, parent->path, parent->path);
 	if (!rt)
 		return;
 	mine = rt_ratio(g);
@@ -176,9 +194,11 @@ check_rt(const struct cg_model *m, const struct cg_group *g, struct cg_diags *d)
 			sum += rt_ratio(c);
 	}
 	if (sum > mine)
-		cg_diag_error(d, &rt->loc, "the RT budgets of the children of group '%s' add up to more than its own (%.1f%% > %.1f%% of a period); expected the children's runtime/period ratios to sum to at most the parent's",
-			      g->path, 100.0 * (double)sum / (double)(1u << BW_SHIFT),
-			      100.0 * (double)mine / (double)(1u << BW_SHIFT));
+		cg_diag_error(
+			d, &rt->loc,
+			"the RT budgets of the children of group '%s' add up to more than its own (%.1f%% > %.1f%% of a period); expected the children's runtime/period ratios to sum to at most the parent's",
+			g->path, 100.0 * (double)sum / (double)(1u << BW_SHIFT),
+			100.0 * (double)mine / (double)(1u << BW_SHIFT));
 }
 
 static void
@@ -195,12 +215,15 @@ check_cpuset_subset(const struct cg_model *m, const struct cg_group *g, const ch
 	if (!p)
 		return;
 	ps = setting(p, file);
-	if (ps->value.type != CG_VT_CPULIST || cg_cpuset_subset(&s->value.u.cpus, &ps->value.u.cpus))
+	if (ps->value.type != CG_VT_CPULIST ||
+	    cg_cpuset_subset(&s->value.u.cpus, &ps->value.u.cpus))
 		return;
 	cg_cpuset_format(&s->value.u.cpus, &a);
 	cg_cpuset_format(&ps->value.u.cpus, &b);
-	cg_diag_error(d, &s->loc, "'%s' of group '%s' (%s) is not within that of its ancestor '%s' (%s, %s:%u:%u); a child cpuset must be a subset of its parent's",
-		      file, g->path, a.buf, p->path, b.buf, ps->loc.file, ps->loc.line, ps->loc.col);
+	cg_diag_error(
+		d, &s->loc,
+		"'%s' of group '%s' (%s) is not within that of its ancestor '%s' (%s, %s:%u:%u); a child cpuset must be a subset of its parent's",
+		file, g->path, a.buf, p->path, b.buf, ps->loc.file, ps->loc.line, ps->loc.col);
 	strbuf_release(&a);
 	strbuf_release(&b);
 }
@@ -225,8 +248,10 @@ check_exclusive(const struct cg_model *m, const struct cg_group *g, const char *
 		return;
 	pflag = parent ? setting(parent, flag) : NULL;
 	if (pflag && pflag->value.u.num.v == 0)
-		cg_diag_error(d, &setting(g, flag)->loc, "group '%s' sets '%s' but its parent '%s' clears it (line %u); an exclusive cpuset needs an exclusive parent",
-			      g->path, flag, parent->path, pflag->loc.line);
+		cg_diag_error(
+			d, &setting(g, flag)->loc,
+			"group '%s' sets '%s' but its parent '%s' clears it (line %u); an exclusive cpuset needs an exclusive parent",
+			g->path, flag, parent->path, pflag->loc.line);
 	if (!mine || mine->value.type != CG_VT_CPULIST)
 		return;
 	/* report each overlapping pair once, at the later sibling */
@@ -235,12 +260,15 @@ check_exclusive(const struct cg_model *m, const struct cg_group *g, const char *
 		const struct cg_group *op = cg_model_parent(m, o);
 		const struct cg_setting *theirs = setting(o, file);
 
-		if (op != parent || !theirs || !flag_set(o, flag) || theirs->value.type != CG_VT_CPULIST)
+		if (op != parent || !theirs || !flag_set(o, flag) ||
+		    theirs->value.type != CG_VT_CPULIST)
 			continue;
 		if (cg_cpuset_intersects(&mine->value.u.cpus, &theirs->value.u.cpus))
-			cg_diag_error(d, &mine->loc, "'%s' of group '%s' overlaps that of its exclusive sibling '%s' (%s:%u:%u); exclusive siblings must be disjoint",
-				      file, g->path, o->path, theirs->loc.file, theirs->loc.line,
-				      theirs->loc.col);
+			cg_diag_error(
+				d, &mine->loc,
+				"'%s' of group '%s' overlaps that of its exclusive sibling '%s' (%s:%u:%u); exclusive siblings must be disjoint",
+				file, g->path, o->path, theirs->loc.file, theirs->loc.line,
+				theirs->loc.col);
 	}
 }
 
@@ -265,12 +293,16 @@ check_versions(const struct cg_group *g, struct cg_diags *d)
 				v2 = &c->settings[j];
 		}
 		if (v1 && v2) {
-			const struct cg_setting *later = v1->key_loc.line > v2->key_loc.line ? v1 : v2;
+			const struct cg_setting *later =
+				v1->key_loc.line > v2->key_loc.line ? v1 : v2;
 			const struct cg_setting *first = later == v1 ? v2 : v1;
 
-			cg_diag_error(d, &later->key_loc, "group '%s' mixes the cgroup %s file '%s' with the cgroup %s file '%s' (line %u) under '%s'; a controller is mounted as one version, use one version's files",
-				      g->path, later == v1 ? "v1" : "v2", later->file,
-				      first == v1 ? "v1" : "v2", first->file, first->key_loc.line, c->name);
+			cg_diag_error(
+				d, &later->key_loc,
+				"group '%s' mixes the cgroup %s file '%s' with the cgroup %s file '%s' (line %u) under '%s'; a controller is mounted as one version, use one version's files",
+				g->path, later == v1 ? "v1" : "v2", later->file,
+				first == v1 ? "v1" : "v2", first->file, first->key_loc.line,
+				c->name);
 		}
 	}
 }
@@ -301,8 +333,10 @@ cg_invariants_check(const struct cg_model *m, struct cg_diags *d)
 
 		/* after an error this is mostly noise: a misspelt controller, a bad body */
 		if (!g->implied && d->errors == 0 && !has_controller_in_subtree(m, g))
-			cg_diag_warning(d, &g->loc, "group '%s' names no controller, so it is created in no hierarchy; add e.g. 'memory: {}'",
-					g->path);
+			cg_diag_warning(
+				d, &g->loc,
+				"group '%s' names no controller, so it is created in no hierarchy; add e.g. 'memory: {}'",
+				g->path);
 		check_versions(g, d);
 		check_memory(g, d);
 		check_cpu(g, d);

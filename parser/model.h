@@ -19,32 +19,32 @@
 struct cg_filedef;
 
 struct cg_setting {
-	char *file;                    /* "memory.limit_in_bytes" */
-	const struct cg_filedef *def;  /* NULL for an unchecked file */
+	char *file;		      /* "memory.limit_in_bytes" */
+	const struct cg_filedef *def; /* NULL for an unchecked file */
 	struct cg_value value;
-	struct cg_srcloc key_loc;      /* where the file name was written */
-	struct cg_srcloc loc;          /* where the value was written */
+	struct cg_srcloc key_loc; /* where the file name was written */
+	struct cg_srcloc loc;	  /* where the value was written */
 };
 
 struct cg_ctlblock {
-	char *name;                    /* "memory" */
+	char *name; /* "memory" */
 	struct cg_srcloc loc;
-	struct cg_setting *settings;   /* in document order */
+	struct cg_setting *settings; /* in document order */
 	size_t n, alloc;
 };
 
 /* A user or group named in perm or rules: by name or number. */
 struct cg_id {
 	bool set;
-	char *name;        /* as written ("zorro" or "1000") */
-	bool resolved;     /* false when the name is unknown on this machine */
+	char *name;    /* as written ("zorro" or "1000") */
+	bool resolved; /* false when the name is unknown on this machine */
 	uint32_t id;
 	struct cg_srcloc loc;
 };
 
 struct cg_mode {
 	bool set;
-	mode_t mode;       /* 0..07777 */
+	mode_t mode; /* 0..07777 */
 	struct cg_srcloc loc;
 };
 
@@ -56,42 +56,42 @@ struct cg_perm {
 };
 
 struct cg_group {
-	char *path;                /* "zorro/batch": no leading or trailing '/' */
-	struct cg_srcloc loc;      /* of its key; for an implied parent, the first child's */
-	bool implied;              /* not listed, only a parent of a listed group */
-	bool is_template;          /* the name holds % tokens (created on demand by rules) */
-	struct cg_perm perm;       /* after defaults were applied */
-	struct cg_ctlblock *ctls;  /* in document order */
+	char *path;		  /* "zorro/batch": no leading or trailing '/' */
+	struct cg_srcloc loc;	  /* of its key; for an implied parent, the first child's */
+	bool implied;		  /* not listed, only a parent of a listed group */
+	bool is_template;	  /* the name holds % tokens (created on demand by rules) */
+	struct cg_perm perm;	  /* after defaults were applied */
+	struct cg_ctlblock *ctls; /* in document order */
 	size_t nctls, ctls_alloc;
 };
 
 enum cg_rule_who {
-	CG_RULE_USER,   /* a user name or uid */
-	CG_RULE_GROUP,  /* @group: primary or supplementary membership */
-	CG_RULE_ANY,    /* * */
-	CG_RULE_DITTO,  /* %: continues the previous rule with other controllers/destination */
+	CG_RULE_USER,  /* a user name or uid */
+	CG_RULE_GROUP, /* @group: primary or supplementary membership */
+	CG_RULE_ANY,   /* * */
+	CG_RULE_DITTO, /* %: continues the previous rule with other controllers/destination */
 };
 
 struct cg_rule {
 	struct cg_srcloc loc;
 	enum cg_rule_who who;
-	struct cg_id id;            /* CG_RULE_USER / CG_RULE_GROUP: name as written, without '@' */
-	char *process;              /* NULL: any; a full path, a basename or a prefix ending in '*' */
-	bool all_controllers;       /* "*" */
+	struct cg_id id;      /* CG_RULE_USER / CG_RULE_GROUP: name as written, without '@' */
+	char *process;	      /* NULL: any; a full path, a basename or a prefix ending in '*' */
+	bool all_controllers; /* "*" */
 	char **controllers;
 	size_t ncontrollers;
-	char *destination;          /* as written, `\` escapes and `%x` tokens kept */
+	char *destination; /* as written, `\` escapes and `%x` tokens kept */
 	struct cg_srcloc dest_loc;
 	bool ignore, ignore_rt;
 };
 
 struct cg_model {
-	char **files;               /* every file read, in order; locations point here */
+	char **files; /* every file read, in order; locations point here */
 	size_t nfiles, files_alloc;
-	struct cg_group *groups;    /* sorted by path, so parents come before children */
+	struct cg_group *groups; /* sorted by path, so parents come before children */
 	size_t ngroups, groups_alloc;
 	struct cg_perm defaults;
-	struct cg_rule *rules;      /* in file order, includes expanded in place */
+	struct cg_rule *rules; /* in file order, includes expanded in place */
 	size_t nrules, rules_alloc;
 };
 

@@ -10,7 +10,10 @@
 #include "parser/schema.h"
 
 static const char *const core_names[] = {
-	"tasks", "notify_on_release", "release_agent", NULL,
+	"tasks",
+	"notify_on_release",
+	"release_agent",
+	NULL,
 };
 
 static bool
@@ -46,13 +49,16 @@ check_component(const char *comp, size_t len, const char *path, struct cg_srcloc
 	int r = -1;
 
 	if (len == 0) {
-		cg_diag_error(d, &loc, "invalid group name '%s': empty path component, expected names separated by single '/'",
-			      path);
+		cg_diag_error(
+			d, &loc,
+			"invalid group name '%s': empty path component, expected names separated by single '/'",
+			path);
 		goto out;
 	}
 	shown = cg_diag_shown(c);
 	if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
-		cg_diag_error(d, &loc, "invalid group name '%s': '%s' is not allowed as a path component",
+		cg_diag_error(d, &loc,
+			      "invalid group name '%s': '%s' is not allowed as a path component",
 			      path, shown);
 		goto out;
 	}
@@ -60,26 +66,34 @@ check_component(const char *comp, size_t len, const char *path, struct cg_srcloc
 		unsigned char ch = (unsigned char)c[i];
 
 		if (ch < 0x20 || ch == 0x7f) {
-			cg_diag_error(d, &loc, "invalid group name '%s': control character 0x%02x, expected printable characters",
-				      path, ch);
+			cg_diag_error(
+				d, &loc,
+				"invalid group name '%s': control character 0x%02x, expected printable characters",
+				path, ch);
 			goto out;
 		}
 		if (ch == '\\') {
-			cg_diag_error(d, &loc, "invalid group name '%s': backslash is not allowed in group names",
-				      path);
+			cg_diag_error(
+				d, &loc,
+				"invalid group name '%s': backslash is not allowed in group names",
+				path);
 			goto out;
 		}
 		if (ch == '%') {
 			if (i + 1 >= len) {
-				cg_diag_error(d, &loc, "invalid group name '%s': incomplete template token '%%', expected one of %%u %%U %%g %%G %%p %%P",
-					      path);
+				cg_diag_error(
+					d, &loc,
+					"invalid group name '%s': incomplete template token '%%', expected one of %%u %%U %%g %%G %%p %%P",
+					path);
 				goto out;
 			}
 			if (!strchr("uUgGpP", c[i + 1])) {
 				CG_AUTOFREE char *tok = cg_diag_shown((char[]){ c[i + 1], '\0' });
 
-				cg_diag_error(d, &loc, "invalid group name '%s': unknown template token '%%%s', expected one of %%u %%U %%g %%G %%p %%P",
-					      path, tok);
+				cg_diag_error(
+					d, &loc,
+					"invalid group name '%s': unknown template token '%%%s', expected one of %%u %%U %%g %%G %%p %%P",
+					path, tok);
 				goto out;
 			}
 			*is_template = true;
@@ -87,8 +101,10 @@ check_component(const char *comp, size_t len, const char *path, struct cg_srcloc
 		}
 	}
 	if (collides_with_control_file(c)) {
-		cg_diag_error(d, &loc, "invalid group name '%s': '%s' collides with a control file name, choose another name",
-			      path, shown);
+		cg_diag_error(
+			d, &loc,
+			"invalid group name '%s': '%s' collides with a control file name, choose another name",
+			path, shown);
 		goto out;
 	}
 	r = 0;
@@ -107,16 +123,21 @@ cg_group_path_check(const char *raw, const struct cg_srcloc *loc, bool *is_templ
 
 	*is_template = false;
 	if (*raw == '\0') {
-		cg_diag_error(d, loc, "invalid group name: empty, expected a path such as 'web' or 'web/batch'");
+		cg_diag_error(
+			d, loc,
+			"invalid group name: empty, expected a path such as 'web' or 'web/batch'");
 		return -1;
 	}
 	if (*raw == '/') {
-		cg_diag_error(d, loc, "invalid group name '%s': a leading '/' is not allowed, paths are relative to each hierarchy root (use --parent to place them deeper)",
-			      path);
+		cg_diag_error(
+			d, loc,
+			"invalid group name '%s': a leading '/' is not allowed, paths are relative to each hierarchy root (use --parent to place them deeper)",
+			path);
 		return -1;
 	}
 	if (raw[strlen(raw) - 1] == '/') {
-		cg_diag_error(d, loc, "invalid group name '%s': a trailing '/' is not allowed", path);
+		cg_diag_error(d, loc, "invalid group name '%s': a trailing '/' is not allowed",
+			      path);
 		return -1;
 	}
 	for (;;) {

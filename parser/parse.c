@@ -128,7 +128,8 @@ load_dir(struct parse_state *st, const char *path)
 	if (n == 0) {
 		struct cg_srcloc loc = { cg_model_intern_file(st->m, path), 0, 0 };
 
-		cg_diag_warning(st->d, &loc, "no *.yaml files in the directory; nothing is configured");
+		cg_diag_warning(st->d, &loc,
+				"no *.yaml files in the directory; nothing is configured");
 	}
 	for (i = 0; i < n; i++) {
 		load_file(st, names[i]);

@@ -21,7 +21,7 @@
 #define RULES_MAX_INCLUDE_DEPTH 8
 /* One more field than a line may have, so that the extra one can be reported. */
 #define RULES_MAX_FIELDS 5
-#define RULES_SYNOPSIS "<user>[:<process>] <controllers> <destination> [<options>]"
+#define RULES_SYNOPSIS	 "<user>[:<process>] <controllers> <destination> [<options>]"
 
 /*
  * A piece of configuration text with the source column of each byte, so that a problem
@@ -29,7 +29,7 @@
  * (escapes and line folding hide them): all their problems are reported at `loc`.
  */
 struct field {
-	const char *s;        /* NUL-terminated */
+	const char *s; /* NUL-terminated */
 	size_t len;
 	const unsigned *cols; /* cols[i] is the column of s[i]; NULL: every byte is at loc */
 	struct cg_srcloc loc; /* where the field starts, its opening quote included */
@@ -38,7 +38,7 @@ struct field {
 /* The state of the last rule line that was not a `%` line, which `%` lines continue. */
 enum rules_chain {
 	RULES_CHAIN_NONE,    /* no rule yet in this file */
-	RULES_CHAIN_OK,      /* added to the model */
+	RULES_CHAIN_OK,	     /* added to the model */
 	RULES_CHAIN_SKIPPED, /* unknown user or group: left out, with a warning */
 	RULES_CHAIN_ERROR,   /* already reported: its `%` lines are not reported again */
 };
@@ -93,8 +93,8 @@ parse_who(struct cg_rule *r, const struct field *f, bool allow_ditto, const stru
 	if (s[0] == '*') {
 		/* libcgroup takes any key starting with '*' as '*' */
 		if (s[1]) {
-			cg_diag_error(c->d, &f->loc, "invalid user '%s', expected '*' alone for every user",
-				      s);
+			cg_diag_error(c->d, &f->loc,
+				      "invalid user '%s', expected '*' alone for every user", s);
 			return -1;
 		}
 		r->who = CG_RULE_ANY;
@@ -102,12 +102,16 @@ parse_who(struct cg_rule *r, const struct field *f, bool allow_ditto, const stru
 	}
 	if (s[0] == '%') {
 		if (!allow_ditto) {
-			cg_diag_error(c->d, &f->loc, "'%%' (continue the previous rule) is not allowed in YAML, write a separate rule with the same user");
+			cg_diag_error(
+				c->d, &f->loc,
+				"'%%' (continue the previous rule) is not allowed in YAML, write a separate rule with the same user");
 			return -1;
 		}
 		if (s[1]) {
-			cg_diag_error(c->d, &f->loc, "invalid user '%s', expected '%%' alone to continue the previous rule",
-				      s);
+			cg_diag_error(
+				c->d, &f->loc,
+				"invalid user '%s', expected '%%' alone to continue the previous rule",
+				s);
 			return -1;
 		}
 		r->who = CG_RULE_DITTO;
@@ -115,7 +119,8 @@ parse_who(struct cg_rule *r, const struct field *f, bool allow_ditto, const stru
 	}
 	if (s[0] == '@') {
 		if (!s[1]) {
-			cg_diag_error(c->d, &f->loc, "missing group name after '@', expected '@group' or '@gid'");
+			cg_diag_error(c->d, &f->loc,
+				      "missing group name after '@', expected '@group' or '@gid'");
 			return -1;
 		}
 		loc = field_at(f, 1);
@@ -142,13 +147,17 @@ parse_process(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 		struct cg_srcloc loc = field_at(f, i);
 
 		if (is_control((unsigned char)f->s[i])) {
-			cg_diag_error(d, &loc, "invalid process '%s': control character 0x%02x, expected printable characters",
-				      f->s, (unsigned char)f->s[i]);
+			cg_diag_error(
+				d, &loc,
+				"invalid process '%s': control character 0x%02x, expected printable characters",
+				f->s, (unsigned char)f->s[i]);
 			return -1;
 		}
 		if (f->s[i] == '*' && i + 1 < f->len) {
-			cg_diag_error(d, &loc, "invalid process '%s': only a trailing '*' is supported, as in '/usr/bin/py*'",
-				      f->s);
+			cg_diag_error(
+				d, &loc,
+				"invalid process '%s': only a trailing '*' is supported, as in '/usr/bin/py*'",
+				f->s);
 			return -1;
 		}
 	}
@@ -164,27 +173,36 @@ parse_controller(struct cg_rule *r, const char *name, const struct cg_srcloc *lo
 	size_t i;
 
 	if (strcmp(name, "*") == 0) {
-		cg_diag_error(d, loc, "'*' (every controller) must stand alone, not in a list of controllers");
+		cg_diag_error(
+			d, loc,
+			"'*' (every controller) must stand alone, not in a list of controllers");
 		return -1;
 	}
 	/* "cgroup" holds the core files in the schema: no hierarchy to move tasks in */
 	if (strcmp(name, "cgroup") == 0) {
-		cg_diag_error(d, loc, "'cgroup' is not a controller a rule can name, expected a controller such as 'cpu' or 'memory', or '*'");
+		cg_diag_error(
+			d, loc,
+			"'cgroup' is not a controller a rule can name, expected a controller such as 'cpu' or 'memory', or '*'");
 		return -1;
 	}
 	if (!cg_schema_controller(name)) {
 		sugg = cg_schema_suggest_controller(name);
 		if (sugg && strcmp(sugg, "cgroup") != 0)
-			cg_diag_error(d, loc, "unknown controller '%s', did you mean '%s'?", name, sugg);
+			cg_diag_error(d, loc, "unknown controller '%s', did you mean '%s'?", name,
+				      sugg);
 		else
-			cg_diag_error(d, loc, "unknown controller '%s', expected a controller such as 'cpu' or 'memory', or '*'",
-				      name);
+			cg_diag_error(
+				d, loc,
+				"unknown controller '%s', expected a controller such as 'cpu' or 'memory', or '*'",
+				name);
 		return -1;
 	}
 	for (i = 0; i < r->ncontrollers; i++) {
 		if (strcmp(r->controllers[i], name) == 0) {
-			cg_diag_error(d, loc, "duplicate controller '%s', each controller may be listed once",
-				      name);
+			cg_diag_error(
+				d, loc,
+				"duplicate controller '%s', each controller may be listed once",
+				name);
 			return -1;
 		}
 	}
@@ -205,7 +223,9 @@ parse_controller_list(struct cg_rule *r, const struct field *f, struct cg_diags 
 		return 0;
 	}
 	if (f->len == 0) {
-		cg_diag_error(d, &f->loc, "empty controllers field, expected a comma-separated list of controllers or '*'");
+		cg_diag_error(
+			d, &f->loc,
+			"empty controllers field, expected a comma-separated list of controllers or '*'");
 		return -1;
 	}
 	for (;;) {
@@ -215,8 +235,10 @@ parse_controller_list(struct cg_rule *r, const struct field *f, struct cg_diags 
 			/* point at the comma that should have been followed by a name */
 			struct cg_srcloc loc = field_at(f, start > 0 ? start - 1 : 0);
 
-			cg_diag_error(d, &loc, "empty item in controller list '%s', expected names separated by single commas",
-				      f->s);
+			cg_diag_error(
+				d, &loc,
+				"empty item in controller list '%s', expected names separated by single commas",
+				f->s);
 			ret = -1;
 		} else {
 			CG_AUTOFREE char *name = xstrndup(f->s + start, end - start);
@@ -249,18 +271,22 @@ parse_option_list(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 		loc = field_at(f, start);
 		if (end == start) {
 			loc = field_at(f, start > 0 ? start - 1 : 0);
-			cg_diag_error(d, &loc, "empty option, expected ignore or ignore_rt (separated by single commas)");
+			cg_diag_error(
+				d, &loc,
+				"empty option, expected ignore or ignore_rt (separated by single commas)");
 			ret = -1;
 		} else if (strcmp(name, "ignore") == 0) {
 			flag = &r->ignore;
 		} else if (strcmp(name, "ignore_rt") == 0) {
 			flag = &r->ignore_rt;
 		} else {
-			cg_diag_error(d, &loc, "unknown option '%s', expected ignore or ignore_rt", name);
+			cg_diag_error(d, &loc, "unknown option '%s', expected ignore or ignore_rt",
+				      name);
 			ret = -1;
 		}
 		if (flag && *flag) {
-			cg_diag_error(d, &loc, "duplicate option '%s', each option may be given once", name);
+			cg_diag_error(d, &loc,
+				      "duplicate option '%s', each option may be given once", name);
 			ret = -1;
 		} else if (flag) {
 			*flag = true;
@@ -299,7 +325,9 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 	int ret = 0;
 
 	if (f->len == 0) {
-		cg_diag_error(d, &f->loc, "empty destination, expected a cgroup path such as 'students/%%u', or '/' for the root");
+		cg_diag_error(
+			d, &f->loc,
+			"empty destination, expected a cgroup path such as 'students/%%u', or '/' for the root");
 		return -1;
 	}
 	if (s[0] == '/')
@@ -315,11 +343,15 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 			struct cg_srcloc cloc = field_at(f, comp);
 
 			if (nchars == 0 && !tokens) {
-				cg_diag_error(d, &loc, "empty path component in destination, expected names separated by single '/'");
+				cg_diag_error(
+					d, &loc,
+					"empty path component in destination, expected names separated by single '/'");
 				ret = -1;
 			} else if (all_dots && !tokens && nchars <= 2) {
-				cg_diag_error(d, &cloc, "'%s' is not allowed as a path component of a destination, expected a cgroup name",
-					      nchars == 1 ? "." : "..");
+				cg_diag_error(
+					d, &cloc,
+					"'%s' is not allowed as a path component of a destination, expected a cgroup name",
+					nchars == 1 ? "." : "..");
 				ret = -1;
 			}
 			comp = ++i;
@@ -331,7 +363,9 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 		ch = (unsigned char)s[i];
 		if (ch == '\\') {
 			if (i + 1 >= end) {
-				cg_diag_error(d, &loc, "'\\' at the end of the destination escapes nothing, write '\\\\' for a backslash");
+				cg_diag_error(
+					d, &loc,
+					"'\\' at the end of the destination escapes nothing, write '\\\\' for a backslash");
 				ret = -1;
 				/* reported: not an empty component as well */
 				nchars++;
@@ -342,11 +376,15 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 			ch = (unsigned char)s[i + 1];
 			loc = field_at(f, i + 1);
 			if (ch == '/') {
-				cg_diag_error(d, &loc, "escaped '/' in destination, a cgroup name cannot contain '/'");
+				cg_diag_error(
+					d, &loc,
+					"escaped '/' in destination, a cgroup name cannot contain '/'");
 				ret = -1;
 			} else if (is_control(ch)) {
-				cg_diag_error(d, &loc, "control character 0x%02x in destination, expected printable characters",
-					      ch);
+				cg_diag_error(
+					d, &loc,
+					"control character 0x%02x in destination, expected printable characters",
+					ch);
 				ret = -1;
 			}
 			all_dots = all_dots && ch == '.';
@@ -358,7 +396,9 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 			size_t n;
 
 			if (i + 1 >= end) {
-				cg_diag_error(d, &loc, "incomplete token '%%' at the end of the destination, expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign");
+				cg_diag_error(
+					d, &loc,
+					"incomplete token '%%' at the end of the destination, expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign");
 				ret = -1;
 				tokens = true;
 				all_dots = false;
@@ -369,16 +409,22 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 			if (ch == '\0' || !strchr("uUgGpP", ch)) {
 				if (ch == '/') {
 					/* leave the '/' to end the component */
-					cg_diag_error(d, &loc, "unknown token '%%/', expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign");
+					cg_diag_error(
+						d, &loc,
+						"unknown token '%%/', expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign");
 					n = 0;
 				} else if (is_control(ch)) {
-					cg_diag_error(d, &loc, "incomplete token '%%' followed by control character 0x%02x, expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign",
-						      ch);
+					cg_diag_error(
+						d, &loc,
+						"incomplete token '%%' followed by control character 0x%02x, expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign",
+						ch);
 					n = 1;
 				} else {
 					n = utf8_len(s + i + 1, end - i - 1);
-					cg_diag_error(d, &loc, "unknown token '%%%.*s', expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign",
-						      (int)n, s + i + 1);
+					cg_diag_error(
+						d, &loc,
+						"unknown token '%%%.*s', expected one of %%u %%U %%g %%G %%p %%P, or '\\%%' for a literal percent sign",
+						(int)n, s + i + 1);
 				}
 				ret = -1;
 				tokens = true;
@@ -392,8 +438,10 @@ parse_destination(struct cg_rule *r, const struct field *f, struct cg_diags *d)
 			continue;
 		}
 		if (is_control(ch)) {
-			cg_diag_error(d, &loc, "control character 0x%02x in destination, expected printable characters",
-				      ch);
+			cg_diag_error(
+				d, &loc,
+				"control character 0x%02x in destination, expected printable characters",
+				ch);
 			ret = -1;
 		}
 		all_dots = all_dots && ch == '.';
@@ -413,7 +461,7 @@ struct conf_tok {
 	struct strbuf text;
 	unsigned *cols;
 	size_t ncols, cols_alloc;
-	unsigned col;     /* of the first character, an opening quote included */
+	unsigned col;	  /* of the first character, an opening quote included */
 	unsigned end_col; /* just past the last character */
 };
 
@@ -475,7 +523,8 @@ tokenize(const char *line, size_t len, struct cg_srcloc loc, struct conf_tok *to
 				continue;
 			}
 			for (i++; i < len && line[i] != '"'; i++) {
-				if (line[i] == '\\' && i + 1 < len && (line[i + 1] == '"' || line[i + 1] == '\\'))
+				if (line[i] == '\\' && i + 1 < len &&
+				    (line[i + 1] == '"' || line[i + 1] == '\\'))
 					i++;
 				if (is_control((unsigned char)line[i]))
 					goto control;
@@ -483,7 +532,8 @@ tokenize(const char *line, size_t len, struct cg_srcloc loc, struct conf_tok *to
 			}
 			if (i == len) {
 				loc.col = (unsigned)quote + 1;
-				cg_diag_error(d, &loc, "unterminated quoted field, expected a closing '\"'");
+				cg_diag_error(d, &loc,
+					      "unterminated quoted field, expected a closing '\"'");
 				return -1;
 			}
 			i++;
@@ -521,7 +571,9 @@ conf_field_count(const struct conf_tok *toks, size_t ntoks, struct cg_srcloc loc
 {
 	if (ntoks > 4) {
 		loc.col = toks[4].col;
-		cg_diag_error(d, &loc, "unexpected fifth field '%s', expected " RULES_SYNOPSIS " (quote a field that holds spaces)",
+		cg_diag_error(d, &loc,
+			      "unexpected fifth field '%s', expected " RULES_SYNOPSIS
+			      " (quote a field that holds spaces)",
 			      toks[4].text.buf);
 		return -1;
 	}
@@ -552,7 +604,9 @@ conf_rule(const struct rules_ctx *c, const struct conf_tok *toks, size_t ntoks,
 	f.s = key;
 	f.len = strlen(key);
 	if (f.len == 0) {
-		cg_diag_error(c->d, &who.loc, "missing user before ':', expected a user name or number, '@group', '*' or '%%'");
+		cg_diag_error(
+			c->d, &who.loc,
+			"missing user before ':', expected a user name or number, '@group', '*' or '%%'");
 		bad = true;
 	} else if (parse_who(&r, &f, true, c, &unknown) < 0) {
 		bad = true;
@@ -567,10 +621,13 @@ conf_rule(const struct rules_ctx *c, const struct conf_tok *toks, size_t ntoks,
 		f.loc = cloc;
 		f.loc.col++;
 		if (ditto) {
-			cg_diag_error(c->d, &cloc, "'%%' continues the previous rule and cannot name a process");
+			cg_diag_error(c->d, &cloc,
+				      "'%%' continues the previous rule and cannot name a process");
 			bad = true;
 		} else if (f.len == 0) {
-			cg_diag_error(c->d, &cloc, "missing process after ':', expected a path, a name or a prefix ending in '*'");
+			cg_diag_error(
+				c->d, &cloc,
+				"missing process after ':', expected a path, a name or a prefix ending in '*'");
 			bad = true;
 		} else if (parse_process(&r, &f, c->d) < 0) {
 			bad = true;
@@ -595,7 +652,9 @@ conf_rule(const struct rules_ctx *c, const struct conf_tok *toks, size_t ntoks,
 	} else {
 		switch (*chain) {
 		case RULES_CHAIN_NONE:
-			cg_diag_error(c->d, &who.loc, "'%%' continues the previous rule, but there is none, expected a user name or number, '@group' or '*'");
+			cg_diag_error(
+				c->d, &who.loc,
+				"'%%' continues the previous rule, but there is none, expected a user name or number, '@group' or '*'");
 			break;
 		case RULES_CHAIN_OK:
 			if (!bad)
@@ -726,22 +785,26 @@ yaml_controllers(struct cg_rule *r, const struct yn *v, struct cg_diags *d)
 		return 0;
 	}
 	if (v->kind != YN_SEQ) {
-		cg_diag_error(d, &v->loc, "'controllers' must be a list of controller names or \"*\"");
+		cg_diag_error(d, &v->loc,
+			      "'controllers' must be a list of controller names or \"*\"");
 		return -1;
 	}
 	if (v->n == 0) {
-		cg_diag_error(d, &v->loc, "'controllers' must not be empty, expected a list of controller names or \"*\"");
+		cg_diag_error(
+			d, &v->loc,
+			"'controllers' must not be empty, expected a list of controller names or \"*\"");
 		return -1;
 	}
 	for (i = 0; i < v->n; i++) {
 		const struct yn *item = v->items[i];
-		const char *name = yaml_text(item, "controllers", "a list of controller names",
-					     d);
+		const char *name = yaml_text(item, "controllers", "a list of controller names", d);
 
 		if (!name) {
 			ret = -1;
 		} else if (!*name) {
-			cg_diag_error(d, &item->loc, "empty controller name, expected a controller such as 'cpu' or 'memory'");
+			cg_diag_error(
+				d, &item->loc,
+				"empty controller name, expected a controller such as 'cpu' or 'memory'");
 			ret = -1;
 		} else if (parse_controller(r, name, &item->loc, d) < 0) {
 			ret = -1;
@@ -767,7 +830,8 @@ yaml_options(struct cg_rule *r, const struct yn *v, struct cg_diags *d)
 		return parse_option_list(r, &f, d);
 	}
 	if (v->kind != YN_SEQ) {
-		cg_diag_error(d, &v->loc, "'options' must be a list of options (ignore, ignore_rt), not %s",
+		cg_diag_error(d, &v->loc,
+			      "'options' must be a list of options (ignore, ignore_rt), not %s",
 			      yn_kind_name(v->kind));
 		return -1;
 	}
@@ -809,12 +873,14 @@ yaml_rule(const struct rules_ctx *c, const struct yn *map)
 		bad = true;
 		sugg = suggest_key(key);
 		if (!sugg) {
-			cg_diag_error(c->d, &map->pairs[i].key->loc, "unknown key '%s' in rule, expected user, process, controllers, destination or options",
-				      key);
+			cg_diag_error(
+				c->d, &map->pairs[i].key->loc,
+				"unknown key '%s' in rule, expected user, process, controllers, destination or options",
+				key);
 			continue;
 		}
-		cg_diag_error(c->d, &map->pairs[i].key->loc, "unknown key '%s' in rule, did you mean '%s'?",
-			      key, sugg);
+		cg_diag_error(c->d, &map->pairs[i].key->loc,
+			      "unknown key '%s' in rule, did you mean '%s'?", key, sugg);
 		/* no second message that the key it resembles is missing */
 		for (k = 0; rule_keys[k]; k++)
 			if (strcmp(rule_keys[k], sugg) == 0)
@@ -826,9 +892,13 @@ yaml_rule(const struct rules_ctx *c, const struct yn *map)
 	destination = vals[3];
 	options = vals[4];
 	if (!user && !suggested[0])
-		cg_diag_error(c->d, &map->loc, "rule has no 'user', expected a user name or number, '@group' or '*'");
+		cg_diag_error(
+			c->d, &map->loc,
+			"rule has no 'user', expected a user name or number, '@group' or '*'");
 	if (!controllers && !suggested[2])
-		cg_diag_error(c->d, &map->loc, "rule has no 'controllers', expected a list of controller names or \"*\"");
+		cg_diag_error(
+			c->d, &map->loc,
+			"rule has no 'controllers', expected a list of controller names or \"*\"");
 	if (!destination && !suggested[3])
 		cg_diag_error(c->d, &map->loc, "rule has no 'destination', expected a cgroup path");
 	if (!user || !controllers || !destination)
@@ -841,11 +911,15 @@ yaml_rule(const struct rules_ctx *c, const struct yn *map)
 		if (!text) {
 			bad = true;
 		} else if (!*text) {
-			cg_diag_error(c->d, &user->loc, "'user' must not be empty, expected a user name or number, '@group' or '*'");
+			cg_diag_error(
+				c->d, &user->loc,
+				"'user' must not be empty, expected a user name or number, '@group' or '*'");
 			bad = true;
 		} else if (strchr(text, ':')) {
-			cg_diag_error(c->d, &user->loc, "invalid user '%s': write the process under 'process', not after ':'",
-				      text);
+			cg_diag_error(
+				c->d, &user->loc,
+				"invalid user '%s': write the process under 'process', not after ':'",
+				text);
 			bad = true;
 		} else if (parse_who(&r, &f, false, c, &unknown) < 0) {
 			bad = true;
@@ -857,7 +931,9 @@ yaml_rule(const struct rules_ctx *c, const struct yn *map)
 		if (!text) {
 			bad = true;
 		} else if (!*text) {
-			cg_diag_error(c->d, &process->loc, "'process' must not be empty, leave it out to match every process");
+			cg_diag_error(
+				c->d, &process->loc,
+				"'process' must not be empty, leave it out to match every process");
 			bad = true;
 		} else if (parse_process(&r, &f, c->d) < 0) {
 			bad = true;
@@ -931,18 +1007,23 @@ yaml_include(const struct rules_ctx *c, const struct yn *map, const char *yaml_f
 		const struct yn *key = map->pairs[i].key;
 
 		if (strcmp(key->str, "include") != 0)
-			cg_diag_error(c->d, &key->loc, "'include' must be alone in its entry, move '%s' to a rule of its own",
-				      key->str);
+			cg_diag_error(
+				c->d, &key->loc,
+				"'include' must be alone in its entry, move '%s' to a rule of its own",
+				key->str);
 	}
 	text = yaml_text(v, "include", "a path to a cgrules.conf file", c->d);
 	if (!text)
 		return;
 	if (!*text) {
-		cg_diag_error(c->d, &v->loc, "'include' must not be empty, expected a path to a cgrules.conf file");
+		cg_diag_error(
+			c->d, &v->loc,
+			"'include' must not be empty, expected a path to a cgrules.conf file");
 		return;
 	}
 	if (c->opts->include_depth >= RULES_MAX_INCLUDE_DEPTH) {
-		cg_diag_error(c->d, &v->loc, "cannot include '%s': includes are nested more than %d levels deep",
+		cg_diag_error(c->d, &v->loc,
+			      "cannot include '%s': includes are nested more than %d levels deep",
 			      text, RULES_MAX_INCLUDE_DEPTH);
 		return;
 	}
@@ -985,8 +1066,10 @@ cg_rules_parse_yaml(struct cg_model *m, const struct yn *list, const struct cg_r
 		const struct yn *item = list->items[i];
 
 		if (item->kind != YN_MAP)
-			cg_diag_error(d, &item->loc, "each entry of 'rules' must be a mapping (a rule or {include: PATH}), not %s",
-				      yn_kind_name(item->kind));
+			cg_diag_error(
+				d, &item->loc,
+				"each entry of 'rules' must be a mapping (a rule or {include: PATH}), not %s",
+				yn_kind_name(item->kind));
 		else if (yn_map_get(item, "include"))
 			yaml_include(&c, item, list->loc.file);
 		else

@@ -45,11 +45,11 @@ int cg_rules_parse_yaml(struct cg_model *m, const struct yn *list, const struct 
 /* The values a destination's `%x` tokens stand for, when a rule places a process. */
 struct cg_rule_subst {
 	const char *user;     /* %u; NULL: the uid, as libcgroup does for an unknown user */
-	uint32_t uid;         /* %U */
+	uint32_t uid;	      /* %U */
 	const char *group;    /* %g; NULL: the gid */
-	uint32_t gid;         /* %G */
+	uint32_t gid;	      /* %G */
 	const char *procname; /* %p: the process name (a basename); NULL: the pid */
-	pid_t pid;            /* %P */
+	pid_t pid;	      /* %P */
 };
 
 /*

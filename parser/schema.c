@@ -13,14 +13,14 @@
  * versions with the same meaning is one entry with CG_FF_V1 | CG_FF_V2.
  */
 
-#define V1 CG_FF_V1
-#define V2 CG_FF_V2
-#define V12 (CG_FF_V1 | CG_FF_V2)
+#define V1   CG_FF_V1
+#define V2   CG_FF_V2
+#define V12  (CG_FF_V1 | CG_FF_V2)
 #define CORE CG_FF_CORE
 
 /* 2^44 - 1 µs: the kernel's bound on CFS quota and burst (max_cfs_quota_period math) */
 #define CFS_MAX ((INT64_C(1) << 44) - 1)
-#define US "microseconds"
+#define US	"microseconds"
 
 /* clang-format off */
 #define SIZE(c, n, fl) { c, n, (fl), CG_VT_SIZE, 0, 0, NULL, NULL, NULL }

@@ -18,21 +18,21 @@
 #include "parser/value.h"
 
 enum cg_fileflag {
-	CG_FF_V1 = 1 << 0,        /* exists on cgroup v1 */
-	CG_FF_V2 = 1 << 1,        /* exists on cgroup v2 */
-	CG_FF_FORBIDDEN = 1 << 2, /* never configurable (tasks, cgroup.procs, release_agent...) */
-	CG_FF_READONLY = 1 << 3,  /* statistics and state the kernel reports */
-	CG_FF_ACTION = 1 << 4,    /* write-only actions (force_empty, reset_stats): not state */
-	CG_FF_IGNORED = 1 << 5,   /* accepted by the kernel and ignored: warn */
-	CG_FF_PATTERN = 1 << 6,   /* name holds one `*` matching a non-empty [0-9A-Za-z] run */
-	CG_FF_MAX_WORD = 1 << 7,  /* `max` is taken (INT, KEYED); DEVLIMIT: no-limit values */
-	CG_FF_CORE = 1 << 8,      /* a core file, allowed under any controller of its version */
-	CG_FF_DEPRECATED = 1 << 9,/* works, but the kernel logs a deprecation warning */
+	CG_FF_V1 = 1 << 0,	   /* exists on cgroup v1 */
+	CG_FF_V2 = 1 << 1,	   /* exists on cgroup v2 */
+	CG_FF_FORBIDDEN = 1 << 2,  /* never configurable (tasks, cgroup.procs, release_agent...) */
+	CG_FF_READONLY = 1 << 3,   /* statistics and state the kernel reports */
+	CG_FF_ACTION = 1 << 4,	   /* write-only actions (force_empty, reset_stats): not state */
+	CG_FF_IGNORED = 1 << 5,	   /* accepted by the kernel and ignored: warn */
+	CG_FF_PATTERN = 1 << 6,	   /* name holds one `*` matching a non-empty [0-9A-Za-z] run */
+	CG_FF_MAX_WORD = 1 << 7,   /* `max` is taken (INT, KEYED); DEVLIMIT: no-limit values */
+	CG_FF_CORE = 1 << 8,	   /* a core file, allowed under any controller of its version */
+	CG_FF_DEPRECATED = 1 << 9, /* works, but the kernel logs a deprecation warning */
 	CG_FF_NEG1_OR_MIN = 1 << 10, /* CG_VT_INT: -1 (unlimited) or min..max (cfs_quota_us) */
-	CG_FF_HEX = 1 << 11,      /* CG_VT_INT also takes 0x hex, as cgconfig.conf users write it */
-	CG_FF_SUFFIX = 1 << 12,   /* CG_VT_DEVLIMIT: values are bytes, K/M/G/T/P/E suffixes taken */
+	CG_FF_HEX = 1 << 11,	/* CG_VT_INT also takes 0x hex, as cgconfig.conf users write it */
+	CG_FF_SUFFIX = 1 << 12, /* CG_VT_DEVLIMIT: values are bytes, K/M/G/T/P/E suffixes taken */
 	CG_FF_DEFAULT_KEY = 1 << 13, /* CG_VT_DEVLIMIT: `default N` (or bare N) sets the default */
-	CG_FF_DEVKEY = 1 << 14,   /* CG_VT_KEYED: records are keyed by MAJ:MIN, not by a name */
+	CG_FF_DEVKEY = 1 << 14,	     /* CG_VT_KEYED: records are keyed by MAJ:MIN, not by a name */
 };
 
 /*
@@ -48,20 +48,20 @@ enum cg_fileflag {
  *   CG_VT_ENUM      words: the accepted words.
  */
 struct cg_filedef {
-	const char *controller;   /* "memory", "cpu", ... ; "cgroup" for core files */
-	const char *name;         /* "memory.limit_in_bytes" */
+	const char *controller; /* "memory", "cpu", ... ; "cgroup" for core files */
+	const char *name;	/* "memory.limit_in_bytes" */
 	unsigned flags;
 	enum cg_vtype type;
-	int64_t min, max;         /* CG_VT_INT: accepted range; CG_VT_SIZE: unused */
+	int64_t min, max;	  /* CG_VT_INT: accepted range; CG_VT_SIZE: unused */
 	const char *const *words; /* CG_VT_ENUM: NULL-terminated */
-	const char *why;          /* for FORBIDDEN/READONLY/ACTION/IGNORED: the reason shown;
+	const char *why;	  /* for FORBIDDEN/READONLY/ACTION/IGNORED: the reason shown;
 				     for an INT range, shown after the range in errors */
-	const char *unit;         /* "microseconds" for messages, or NULL */
+	const char *unit;	  /* "microseconds" for messages, or NULL */
 };
 
 struct cg_controllerdef {
 	const char *name;
-	unsigned flags;           /* CG_FF_V1 | CG_FF_V2 */
+	unsigned flags; /* CG_FF_V1 | CG_FF_V2 */
 };
 
 /* Looks a file up under a controller (core files match under any controller). */

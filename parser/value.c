@@ -27,7 +27,8 @@
 #define DEV_MINOR_MAX 1048575
 
 #define SIZE_WORDS "a size in bytes with an optional K, M, G, T, P or E suffix"
-#define OCTAL_TEXT "the kernel would read a number with a leading zero as octal, expected a decimal number without leading zeros"
+#define OCTAL_TEXT \
+	"the kernel would read a number with a leading zero as octal, expected a decimal number without leading zeros"
 
 #define ACC_R 1u
 #define ACC_W 2u
@@ -171,7 +172,7 @@ size_parse(const char *s, bool *unlimited, uint64_t *bytes)
 		p++;
 		if (*p)
 			return (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ? NE_SUFFIX
-										: NE_SYNTAX;
+										    : NE_SYNTAX;
 		if (v > ((UINT64_C(1) << 63) - 1) >> shift)
 			return NE_TOO_LARGE;
 	}
@@ -246,8 +247,7 @@ int_parse(const char *s, bool hex_ok, int64_t *out)
 
 /* ---- messages ---- */
 
-static void
-diag_at(struct cg_diags *d, const struct yn *node, const char *fmt, ...)
+static void diag_at(struct cg_diags *d, const struct yn *node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -264,9 +264,8 @@ diag_at(struct cg_diags *d, const struct yn *node, const char *fmt, ...)
 }
 
 /* "invalid value 'TEXT' for 'FILE', " followed by the formatted tail */
-static void
-bad_value(struct cg_diags *d, const struct yn *node, const char *file, const char *text,
-	  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void bad_value(struct cg_diags *d, const struct yn *node, const char *file, const char *text,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
 bad_value(struct cg_diags *d, const struct yn *node, const char *file, const char *text,
@@ -347,7 +346,8 @@ describe(const struct cg_filedef *def, struct strbuf *sb)
 		strbuf_adds(sb, "0 or 1 (or true/false, yes/no, on/off)");
 		return;
 	case CG_VT_CPULIST:
-		strbuf_adds(sb, "a list of ids and ranges such as '0-3,8', or '' for the empty set");
+		strbuf_adds(sb,
+			    "a list of ids and ranges such as '0-3,8', or '' for the empty set");
 		return;
 	case CG_VT_ENUM:
 		add_words(sb, def->words, "'", " or ");
@@ -368,7 +368,9 @@ describe(const struct cg_filedef *def, struct strbuf *sb)
 			strbuf_adds(sb, ", or -1 or max for no limit");
 		return;
 	case CG_VT_DEVRULE:
-		strbuf_adds(sb, "'TYPE MAJ:MIN ACCESS' such as 'c 1:3 rwm' (TYPE b or c, MAJ and MIN numbers or *, ACCESS letters of rwm), or 'a' for all devices");
+		strbuf_adds(
+			sb,
+			"'TYPE MAJ:MIN ACCESS' such as 'c 1:3 rwm' (TYPE b or c, MAJ and MIN numbers or *, ACCESS letters of rwm), or 'a' for all devices");
 		return;
 	case CG_VT_KEYED:
 		key = def->flags & CG_FF_DEVKEY ? "MAJ:MIN" : "NAME";
@@ -383,7 +385,9 @@ describe(const struct cg_filedef *def, struct strbuf *sb)
 		add_range(sb, def, false);
 		return;
 	case CG_VT_CPUMAX:
-		strbuf_adds(sb, "'QUOTA PERIOD', 'QUOTA' or 'max PERIOD' in microseconds, such as '50000 100000'");
+		strbuf_adds(
+			sb,
+			"'QUOTA PERIOD', 'QUOTA' or 'max PERIOD' in microseconds, such as '50000 100000'");
 		return;
 	case CG_VT_RAW:
 		strbuf_adds(sb, "one line of text");
@@ -412,19 +416,21 @@ bad_number(struct cg_diags *d, const struct yn *node, const struct cg_filedef *d
 		bad_value(d, node, def->name, text, OCTAL_TEXT);
 		break;
 	case NE_HEX:
-		bad_value(d, node, def->name, text, "hexadecimal is not accepted, expected %s", ex.buf);
+		bad_value(d, node, def->name, text, "hexadecimal is not accepted, expected %s",
+			  ex.buf);
 		break;
 	case NE_FRACTION:
 		bad_value(d, node, def->name, text,
 			  "fractions are not allowed, use a smaller unit (1536M rather than 1.5G)");
 		break;
 	case NE_NEGATIVE:
-		bad_value(d, node, def->name, text, "-1 (unlimited) is the only negative value, expected %s",
-			  ex.buf);
+		bad_value(d, node, def->name, text,
+			  "-1 (unlimited) is the only negative value, expected %s", ex.buf);
 		break;
 	case NE_SUFFIX:
-		bad_value(d, node, def->name, text,
-			  "the kernel takes only the one-letter suffixes K, M, G, T, P and E (powers of 1024)");
+		bad_value(
+			d, node, def->name, text,
+			"the kernel takes only the one-letter suffixes K, M, G, T, P and E (powers of 1024)");
 		break;
 	case NE_TOO_LARGE:
 		bad_value(d, node, def->name, text,
@@ -480,8 +486,8 @@ scalar_text(const struct cg_filedef *def, const struct yn *node, struct cg_diags
 /* ---- scalar types ---- */
 
 static int
-parse_size(const struct cg_filedef *def, const struct yn *node, const char *s,
-	   struct cg_value *out, struct cg_diags *d)
+parse_size(const struct cg_filedef *def, const struct yn *node, const char *s, struct cg_value *out,
+	   struct cg_diags *d)
 {
 	bool unlimited;
 	uint64_t bytes;
@@ -498,8 +504,8 @@ parse_size(const struct cg_filedef *def, const struct yn *node, const char *s,
 }
 
 static int
-parse_int(const struct cg_filedef *def, const struct yn *node, const char *s,
-	  struct cg_value *out, struct cg_diags *d)
+parse_int(const struct cg_filedef *def, const struct yn *node, const char *s, struct cg_value *out,
+	  struct cg_diags *d)
 {
 	enum numerr e;
 	int64_t v;
@@ -530,8 +536,8 @@ parse_int(const struct cg_filedef *def, const struct yn *node, const char *s,
 }
 
 static int
-parse_bool(const struct cg_filedef *def, const struct yn *node, const char *s,
-	   struct cg_value *out, struct cg_diags *d)
+parse_bool(const struct cg_filedef *def, const struct yn *node, const char *s, struct cg_value *out,
+	   struct cg_diags *d)
 {
 	static const char *const yes[] = { "1", "true", "yes", "on", NULL };
 	static const char *const no[] = { "0", "false", "no", "off", NULL };
@@ -553,8 +559,8 @@ parse_bool(const struct cg_filedef *def, const struct yn *node, const char *s,
 }
 
 static int
-parse_enum(const struct cg_filedef *def, const struct yn *node, const char *s,
-	   struct cg_value *out, struct cg_diags *d)
+parse_enum(const struct cg_filedef *def, const struct yn *node, const char *s, struct cg_value *out,
+	   struct cg_diags *d)
 {
 	struct strbuf ex = STRBUF_INIT;
 	bool other_case = false;
@@ -570,7 +576,8 @@ parse_enum(const struct cg_filedef *def, const struct yn *node, const char *s,
 			other_case = true;
 	}
 	describe(def, &ex);
-	bad_value(d, node, def->name, s, "expected %s%s", ex.buf, other_case ? " (case matters)" : "");
+	bad_value(d, node, def->name, s, "expected %s%s", ex.buf,
+		  other_case ? " (case matters)" : "");
 	strbuf_release(&ex);
 	return -1;
 }
@@ -598,20 +605,26 @@ parse_cpulist(const struct cg_filedef *def, const struct yn *node, const char *s
 		bad_value(d, node, def->name, s, "expected %s", ex.buf);
 		break;
 	case CG_CPUSET_SPACE:
-		bad_value(d, node, def->name, s, "spaces are not allowed, separate ids and ranges with commas only");
+		bad_value(d, node, def->name, s,
+			  "spaces are not allowed, separate ids and ranges with commas only");
 		break;
 	case CG_CPUSET_EMPTY_ITEM:
 		bad_value(d, node, def->name, s, "it has an empty item, expected %s", ex.buf);
 		break;
 	case CG_CPUSET_STRIDE:
-		bad_value(d, node, def->name, s, "the stride form FIRST-LAST:USED/GROUP is not supported, list the ids instead");
+		bad_value(
+			d, node, def->name, s,
+			"the stride form FIRST-LAST:USED/GROUP is not supported, list the ids instead");
 		break;
 	case CG_CPUSET_REVERSED:
-		bad_value(d, node, def->name, s, "range %" PRIu64 "-%" PRIu64 " is reversed, expected FIRST-LAST with FIRST <= LAST",
+		bad_value(d, node, def->name, s,
+			  "range %" PRIu64 "-%" PRIu64
+			  " is reversed, expected FIRST-LAST with FIRST <= LAST",
 			  a, b);
 		break;
 	case CG_CPUSET_TOO_LARGE:
-		bad_value(d, node, def->name, s, "id %" PRIu64 " is too large, expected ids up to %d", a,
+		bad_value(d, node, def->name, s,
+			  "id %" PRIu64 " is too large, expected ids up to %d", a,
 			  CG_CPUSET_MAX_ID);
 		break;
 	}
@@ -715,17 +728,19 @@ record_nodes(const struct cg_filedef *def, const struct yn *const *nodep,
 		break;
 	case YN_NULL:
 		describe(def, &ex);
-		diag_at(d, node, "missing value for '%s', expected %s, or a list of them", def->name,
-			ex.buf);
+		diag_at(d, node, "missing value for '%s', expected %s, or a list of them",
+			def->name, ex.buf);
 		strbuf_release(&ex);
 		return 0;
 	case YN_MAP:
-		diag_at(d, node, "invalid value for '%s', expected a scalar or a list of scalars, got %s",
+		diag_at(d, node,
+			"invalid value for '%s', expected a scalar or a list of scalars, got %s",
 			def->name, yn_kind_name(node->kind));
 		return 0;
 	case YN_SEQ:
 		if (node->n == 0) {
-			diag_at(d, node, "empty list for '%s', expected at least one record", def->name);
+			diag_at(d, node, "empty list for '%s', expected at least one record",
+				def->name);
 			return 0;
 		}
 		for (i = 0; i < node->n; i++) {
@@ -760,7 +775,8 @@ record_text(const struct cg_filedef *def, const struct yn *node, struct cg_diags
 	}
 	if (strchr(node->str, '\n')) {
 		t = shown(node->str);
-		diag_at(d, node, "invalid value '%s' for '%s', it holds several lines, write a list with one record per item",
+		diag_at(d, node,
+			"invalid value '%s' for '%s', it holds several lines, write a list with one record per item",
 			t, def->name);
 		return NULL;
 	}
@@ -768,10 +784,11 @@ record_text(const struct cg_filedef *def, const struct yn *node, struct cg_diags
 }
 
 static void
-duplicate(struct cg_diags *d, const struct yn *node, const struct cg_filedef *def,
-	  const char *key, const struct yn *first)
+duplicate(struct cg_diags *d, const struct yn *node, const struct cg_filedef *def, const char *key,
+	  const struct yn *first)
 {
-	diag_at(d, node, "duplicate record for '%s' in '%s', first given at line %u, column %u; give each once",
+	diag_at(d, node,
+		"duplicate record for '%s' in '%s', first given at line %u, column %u; give each once",
 		key, def->name, first->loc.line, first->loc.col);
 }
 
@@ -802,8 +819,9 @@ parse_devlimit_value(const struct cg_filedef *def, const struct yn *node, const 
 		v = (uint64_t)iv;
 	}
 	if (e == NE_OK && (v < (uint64_t)def->min || v > (uint64_t)def->max)) {
-		bad_value(d, node, def->name, rec, "%s is out of range, expected %" PRId64 " to %" PRId64,
-			  s, def->min, def->max);
+		bad_value(d, node, def->name, rec,
+			  "%s is out of range, expected %" PRId64 " to %" PRId64, s, def->min,
+			  def->max);
 		return false;
 	}
 	if (e == NE_OCTAL) {
@@ -811,8 +829,9 @@ parse_devlimit_value(const struct cg_filedef *def, const struct yn *node, const 
 		return false;
 	}
 	if (e == NE_SUFFIX) {
-		bad_value(d, node, def->name, rec,
-			  "the kernel takes only the one-letter suffixes K, M, G, T, P and E (powers of 1024)");
+		bad_value(
+			d, node, def->name, rec,
+			"the kernel takes only the one-letter suffixes K, M, G, T, P and E (powers of 1024)");
 		return false;
 	}
 	if (e == NE_TOO_LARGE) {
@@ -858,8 +877,9 @@ parse_devlimit_record(const struct cg_filedef *def, const struct yn *node, const
 	} else if (!parse_devnum(f[0], false, &out->dev)) {
 		CG_AUTOFREE char *t = shown(f[0]);
 
-		bad_value(d, node, def->name, rec, "'%s' is not a device number, expected MAJ:MIN such as '8:0'%s",
-			  t, dflt ? " or 'default'" : "");
+		bad_value(d, node, def->name, rec,
+			  "'%s' is not a device number, expected MAJ:MIN such as '8:0'%s", t,
+			  dflt ? " or 'default'" : "");
 		return false;
 	}
 	return parse_devlimit_value(def, node, rec, f[1], out, d);
@@ -964,7 +984,9 @@ parse_devrule_record(const struct cg_filedef *def, const struct yn *node, const 
 		return true;
 	}
 	if (rec[0] == 'a') {
-		bad_value(d, node, def->name, rec, "the kernel reads any rule starting with 'a' as all devices, write exactly 'a' (or 'a *:* rwm') for all devices, or a 'b' or 'c' rule");
+		bad_value(
+			d, node, def->name, rec,
+			"the kernel reads any rule starting with 'a' as all devices, write exactly 'a' (or 'a *:* rwm') for all devices, or a 'b' or 'c' rule");
 		return false;
 	}
 	buf = xstrdup(rec);
@@ -978,22 +1000,28 @@ parse_devrule_record(const struct cg_filedef *def, const struct yn *node, const 
 	if (strcmp(f[0], "b") != 0 && strcmp(f[0], "c") != 0) {
 		CG_AUTOFREE char *t = shown(f[0]);
 
-		bad_value(d, node, def->name, rec, "device type '%s' is unknown, expected 'b' (block), 'c' (character) or a rule 'a' (all devices)",
-			  t);
+		bad_value(
+			d, node, def->name, rec,
+			"device type '%s' is unknown, expected 'b' (block), 'c' (character) or a rule 'a' (all devices)",
+			t);
 		return false;
 	}
 	if (!parse_devnum(f[1], true, &out->dev)) {
 		CG_AUTOFREE char *t = shown(f[1]);
 
-		bad_value(d, node, def->name, rec, "'%s' is not a device number, expected MAJ:MIN with numbers or * such as '1:3' or '8:*'",
-			  t);
+		bad_value(
+			d, node, def->name, rec,
+			"'%s' is not a device number, expected MAJ:MIN with numbers or * such as '1:3' or '8:*'",
+			t);
 		return false;
 	}
 	if (!parse_access(f[2], &out->access)) {
 		CG_AUTOFREE char *t = shown(f[2]);
 
-		bad_value(d, node, def->name, rec, "access '%s' is invalid, expected one or more of the letters r, w and m, each at most once",
-			  t);
+		bad_value(
+			d, node, def->name, rec,
+			"access '%s' is invalid, expected one or more of the letters r, w and m, each at most once",
+			t);
 		return false;
 	}
 	out->type = f[0][0];
@@ -1056,8 +1084,8 @@ valid_name(const char *s)
 
 /* Checks one value of a keyed record; *canon gets its canonical text. */
 static bool
-keyed_value(const struct cg_filedef *def, const struct yn *node, const char *rec,
-	    const char *field, const char *s, char **canon, struct cg_diags *d)
+keyed_value(const struct cg_filedef *def, const struct yn *node, const char *rec, const char *field,
+	    const char *s, char **canon, struct cg_diags *d)
 {
 	struct strbuf sb = STRBUF_INIT;
 	CG_AUTOFREE char *t = shown(s);
@@ -1108,15 +1136,17 @@ parse_keyed_record(const struct cg_filedef *def, const struct yn *node, const ch
 		if (!parse_devnum(f[0], false, &dev)) {
 			CG_AUTOFREE char *t = shown(f[0]);
 
-			bad_value(d, node, def->name, rec, "'%s' is not a device number, expected MAJ:MIN such as '8:0'",
-				  t);
+			bad_value(d, node, def->name, rec,
+				  "'%s' is not a device number, expected MAJ:MIN such as '8:0'", t);
 			return false;
 		}
 	} else if (!valid_name(f[0])) {
 		CG_AUTOFREE char *t = shown(f[0]);
 
-		bad_value(d, node, def->name, rec, "'%s' is not a valid name, expected up to 64 printable characters without '=' or '/'",
-			  t);
+		bad_value(
+			d, node, def->name, rec,
+			"'%s' is not a valid name, expected up to 64 printable characters without '=' or '/'",
+			t);
 		return false;
 	}
 	k.key = xstrdup(f[0]);
@@ -1140,11 +1170,11 @@ parse_keyed_record(const struct cg_filedef *def, const struct yn *node, const ch
 
 			add_words(&ex, def->words, "", " or ");
 			if (eq)
-				bad_value(d, node, def->name, rec, "unknown key '%s', expected %s", t,
-					  ex.buf);
+				bad_value(d, node, def->name, rec, "unknown key '%s', expected %s",
+					  t, ex.buf);
 			else
-				bad_value(d, node, def->name, rec, "'%s' is not KEY=N, expected KEY %s", t,
-					  ex.buf);
+				bad_value(d, node, def->name, rec,
+					  "'%s' is not KEY=N, expected KEY %s", t, ex.buf);
 			strbuf_release(&ex);
 			goto fail;
 		}
@@ -1223,11 +1253,18 @@ parse_cpumax(const struct cg_filedef *def, const struct yn *node, const char *s,
 {
 	/* the kernel's bounds, as for v1 cfs_quota_us and cfs_period_us */
 	static const struct cg_filedef quota = {
-		.name = "cpu.max", .type = CG_VT_INT, .flags = CG_FF_MAX_WORD, .min = 1000,
-		.max = (INT64_C(1) << 44) - 1, .unit = "microseconds",
+		.name = "cpu.max",
+		.type = CG_VT_INT,
+		.flags = CG_FF_MAX_WORD,
+		.min = 1000,
+		.max = (INT64_C(1) << 44) - 1,
+		.unit = "microseconds",
 	};
 	static const struct cg_filedef period = {
-		.name = "cpu.max", .type = CG_VT_INT, .min = 1000, .max = 1000000,
+		.name = "cpu.max",
+		.type = CG_VT_INT,
+		.min = 1000,
+		.max = 1000000,
 		.unit = "microseconds",
 	};
 	CG_AUTOFREE char *buf = xstrdup(s);
@@ -1344,7 +1381,8 @@ cg_value_parse_unchecked(const char *file, const struct yn *node, struct cg_valu
 		return -1;
 	}
 	if (node->kind == YN_NULL || node->len == 0) {
-		diag_at(d, node, "missing value for %s, expected the text to write (an empty write sets a memory limit to 0)",
+		diag_at(d, node,
+			"missing value for %s, expected the text to write (an empty write sets a memory limit to 0)",
 			what);
 		return -1;
 	}
@@ -1355,7 +1393,8 @@ cg_value_parse_unchecked(const char *file, const struct yn *node, struct cg_valu
 	if (strchr(node->str, '\n') || strchr(node->str, '\r')) {
 		CG_AUTOFREE char *t = shown(node->str);
 
-		diag_at(d, node, "invalid value '%s' for %s, it holds a line break, expected one line of text",
+		diag_at(d, node,
+			"invalid value '%s' for %s, it holds a line break, expected one line of text",
 			t, what);
 		return -1;
 	}
@@ -1656,7 +1695,8 @@ cg_value_format(const struct cg_value *v, enum cg_version ver, struct strbuf *sb
 			strbuf_adds(sb, k->key);
 			for (j = 0; j < k->nfields; j++) {
 				if (k->fields[j].key)
-					strbuf_addf(sb, " %s=%s", k->fields[j].key, k->fields[j].value);
+					strbuf_addf(sb, " %s=%s", k->fields[j].key,
+						    k->fields[j].value);
 				else
 					strbuf_addf(sb, " %s", k->fields[j].value);
 			}

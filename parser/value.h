@@ -29,16 +29,16 @@ enum cg_version {
 };
 
 enum cg_vtype {
-	CG_VT_SIZE,     /* bytes: K/M/G/T/P/E binary suffixes, either case; -1 or max = unlimited */
-	CG_VT_INT,      /* an integer within [min, max] of its filedef; `max` where allowed */
-	CG_VT_BOOL,     /* 0 or 1 (also true/false, yes/no, on/off, unquoted or quoted) */
-	CG_VT_CPULIST,  /* a cpu or memory-node list such as "0-7,12-19"; "" is the empty set */
-	CG_VT_ENUM,     /* one word of the filedef's word list, exact case */
+	CG_VT_SIZE,	/* bytes: K/M/G/T/P/E binary suffixes, either case; -1 or max = unlimited */
+	CG_VT_INT,	/* an integer within [min, max] of its filedef; `max` where allowed */
+	CG_VT_BOOL,	/* 0 or 1 (also true/false, yes/no, on/off, unquoted or quoted) */
+	CG_VT_CPULIST,	/* a cpu or memory-node list such as "0-7,12-19"; "" is the empty set */
+	CG_VT_ENUM,	/* one word of the filedef's word list, exact case */
 	CG_VT_DEVLIMIT, /* per-device records "MAJ:MIN VALUE" (one string or a list of them) */
-	CG_VT_DEVRULE,  /* devices.allow/deny rules "TYPE MAJ:MIN ACCESS" (string or list) */
-	CG_VT_KEYED,    /* per-key records "KEY k=v k=v" or "KEY v" (io.max, rdma.max, ...) */
-	CG_VT_CPUMAX,   /* v2 cpu.max "QUOTA|max [PERIOD]" */
-	CG_VT_RAW,      /* an unchecked file: the text is written as it is */
+	CG_VT_DEVRULE,	/* devices.allow/deny rules "TYPE MAJ:MIN ACCESS" (string or list) */
+	CG_VT_KEYED,	/* per-key records "KEY k=v k=v" or "KEY v" (io.max, rdma.max, ...) */
+	CG_VT_CPUMAX,	/* v2 cpu.max "QUOTA|max [PERIOD]" */
+	CG_VT_RAW,	/* an unchecked file: the text is written as it is */
 };
 
 /* device number with wildcards: major/minor < 0 means `*` */
@@ -48,24 +48,24 @@ struct cg_devnum {
 };
 
 struct cg_devlimit {
-	struct cg_devnum dev;   /* never wildcard here; dev.major < 0 means the `default` key */
-	bool unlimited;         /* written as 0 on v1 throttle files (which deletes the rule) */
+	struct cg_devnum dev; /* never wildcard here; dev.major < 0 means the `default` key */
+	bool unlimited;	      /* written as 0 on v1 throttle files (which deletes the rule) */
 	uint64_t value;
 };
 
 struct cg_devrule {
-	char type;         /* 'a', 'b' or 'c' */
+	char type; /* 'a', 'b' or 'c' */
 	struct cg_devnum dev;
-	unsigned access;   /* bit 0 r, bit 1 w, bit 2 m */
+	unsigned access; /* bit 0 r, bit 1 w, bit 2 m */
 };
 
 struct cg_keyed_field {
-	char *key;         /* NULL for a record with a single bare value ("8:0 100") */
-	char *value;       /* as written after validation, e.g. "max" or "1048576" */
+	char *key;   /* NULL for a record with a single bare value ("8:0 100") */
+	char *value; /* as written after validation, e.g. "max" or "1048576" */
 };
 
 struct cg_keyed {
-	char *key;         /* "8:0", "mlx4_0", "default" */
+	char *key; /* "8:0", "mlx4_0", "default" */
 	struct cg_keyed_field *fields;
 	size_t nfields;
 };
@@ -78,11 +78,11 @@ struct cg_value {
 			uint64_t bytes; /* as written; the kernel rounds memory down to a page */
 		} size;
 		struct {
-			bool is_max;    /* the word `max` (pids.max, ...) */
+			bool is_max; /* the word `max` (pids.max, ...) */
 			int64_t v;
-		} num;                  /* CG_VT_INT and CG_VT_BOOL */
+		} num; /* CG_VT_INT and CG_VT_BOOL */
 		struct cg_cpuset cpus;
-		const char *word;       /* CG_VT_ENUM: points into the filedef's static word list */
+		const char *word; /* CG_VT_ENUM: points into the filedef's static word list */
 		struct {
 			struct cg_devlimit *items;
 			size_t n;
@@ -97,8 +97,8 @@ struct cg_value {
 		} keyed;
 		struct {
 			bool unlimited;
-			int64_t quota;   /* µs, when !unlimited */
-			int64_t period;  /* µs; 0 when not given (the kernel keeps its period) */
+			int64_t quota;	/* µs, when !unlimited */
+			int64_t period; /* µs; 0 when not given (the kernel keeps its period) */
 		} cpumax;
 		char *raw;
 	} u;

@@ -47,9 +47,11 @@ next_event(struct loader *l, yaml_event_t *ev)
 			      l->parser.problem_offset);
 	} else if (l->parser.problem_mark.index < l->len &&
 		   l->buf[l->parser.problem_mark.index] == '\t') {
-		cg_diag_error(l->d, &loc, "invalid YAML: tabs are not allowed for indentation, use spaces");
+		cg_diag_error(l->d, &loc,
+			      "invalid YAML: tabs are not allowed for indentation, use spaces");
 	} else if (l->parser.context) {
-		cg_diag_error(l->d, &loc, "invalid YAML: %s %s", l->parser.problem ? l->parser.problem : "syntax error",
+		cg_diag_error(l->d, &loc, "invalid YAML: %s %s",
+			      l->parser.problem ? l->parser.problem : "syntax error",
 			      l->parser.context);
 	} else {
 		cg_diag_error(l->d, &loc, "invalid YAML: %s",
@@ -211,9 +213,10 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 			if (prev->len == key->len && memcmp(prev->str, key->str, key->len) == 0) {
 				char *shown = cg_diag_shown(key->str);
 
-				cg_diag_error(l->d, &key->loc,
-					      "duplicate key '%s', first defined at line %u, column %u; each key may appear once",
-					      shown, prev->loc.line, prev->loc.col);
+				cg_diag_error(
+					l->d, &key->loc,
+					"duplicate key '%s', first defined at line %u, column %u; each key may appear once",
+					shown, prev->loc.line, prev->loc.col);
 				free(shown);
 				keep = false;
 			}
@@ -307,7 +310,9 @@ yn_load(const char *file, const char *buf, size_t len, struct yn **out, struct c
 			if (++docs > 1) {
 				struct cg_srcloc loc = mark_loc(&l, ev.start_mark);
 
-				cg_diag_error(d, &loc, "a second YAML document; put each configuration in its own file");
+				cg_diag_error(
+					d, &loc,
+					"a second YAML document; put each configuration in its own file");
 				yaml_event_delete(&ev);
 				goto fail;
 			}

@@ -26,10 +26,10 @@ struct yn_pair;
 struct yn {
 	enum yn_kind kind;
 	struct cg_srcloc loc;
-	bool quoted;    /* scalar written in quotes or as a block: never a number or null */
-	char *str;      /* YN_SCALAR: the text (may hold NUL bytes: see len) */
+	bool quoted; /* scalar written in quotes or as a block: never a number or null */
+	char *str;   /* YN_SCALAR: the text (may hold NUL bytes: see len) */
 	size_t len;
-	struct yn **items; /* YN_SEQ */
+	struct yn **items;     /* YN_SEQ */
 	struct yn_pair *pairs; /* YN_MAP, in document order */
 	size_t n, alloc;
 };

@@ -120,7 +120,8 @@ tu_model_dump(const struct cg_model *m)
 				strbuf_addf(&sb, "    %s%s = ", c->settings[k].file,
 					    c->settings[k].def ? "" : " (unchecked)");
 				const struct cg_filedef *def = c->settings[k].def;
-				bool v2_only = def && (def->flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V2;
+				bool v2_only =
+					def && (def->flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V2;
 
 				dump_value(&sb, &c->settings[k].value, v2_only ? CG_V2 : CG_V1);
 				strbuf_addch(&sb, '\n');

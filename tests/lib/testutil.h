@@ -22,7 +22,8 @@ char *tu_diags_text(const struct cg_diags *d);
 char *tu_first_diag(const struct cg_diags *d);
 /* A stable text dump of a model (groups, perms, values as the kernel would be written, rules). */
 char *tu_model_dump(const struct cg_model *m);
-/* Sorted names of the files in directory `dir` ending in `suffix`; *n set; free each and the array. */
+/* Sorted names of the files in directory `dir` ending in `suffix`; *n set; free each and the array.
+ */
 char **tu_list_dir(const char *dir, const char *suffix, size_t *n);
 /* Runs `s` and returns 0 when every test passed, 1 otherwise. */
 int tu_run_suite(Suite *s);

@@ -52,11 +52,11 @@ controllers_text(const struct cg_rule *r)
 /* ---- good cgrules.conf lines ---- */
 
 struct good_case {
-	const char *text;    /* the last rule is checked */
+	const char *text; /* the last rule is checked */
 	size_t nrules;
 	enum cg_rule_who who;
 	const char *name;    /* id.name; NULL: unset */
-	uint32_t id;         /* ANY_ID: not checked */
+	uint32_t id;	     /* ANY_ID: not checked */
 	const char *process; /* NULL: any process */
 	const char *controllers;
 	const char *destination;
@@ -65,50 +65,86 @@ struct good_case {
 };
 
 static const struct good_case good_cases[] = {
-	{ "root cpu students\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false, false, 1, 1, 10 },
-	{ "0 cpu,memory /usergroup/students/\n", 1, CG_RULE_USER, "0", 0, NULL, "cpu,memory", "usergroup/students", false, false, 1, 1, 14 },
-	{ "4294967294 cpu a\n", 1, CG_RULE_USER, "4294967294", 4294967294u, NULL, "cpu", "a", false, false, 1, 1, 16 },
-	{ "@root devices /\n", 1, CG_RULE_GROUP, "root", 0, NULL, "devices", "", false, false, 1, 1, 15 },
-	{ "@1234 * admingroup/\n", 1, CG_RULE_GROUP, "1234", 1234, NULL, "*", "admingroup", false, false, 1, 1, 9 },
-	{ "@daemon cpu d\n", 1, CG_RULE_GROUP, "daemon", ANY_ID, NULL, "cpu", "d", false, false, 1, 1, 13 },
+	{ "root cpu students\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false, false,
+	  1, 1, 10 },
+	{ "0 cpu,memory /usergroup/students/\n", 1, CG_RULE_USER, "0", 0, NULL, "cpu,memory",
+	  "usergroup/students", false, false, 1, 1, 14 },
+	{ "4294967294 cpu a\n", 1, CG_RULE_USER, "4294967294", 4294967294u, NULL, "cpu", "a", false,
+	  false, 1, 1, 16 },
+	{ "@root devices /\n", 1, CG_RULE_GROUP, "root", 0, NULL, "devices", "", false, false, 1, 1,
+	  15 },
+	{ "@1234 * admingroup/\n", 1, CG_RULE_GROUP, "1234", 1234, NULL, "*", "admingroup", false,
+	  false, 1, 1, 9 },
+	{ "@daemon cpu d\n", 1, CG_RULE_GROUP, "daemon", ANY_ID, NULL, "cpu", "d", false, false, 1,
+	  1, 13 },
 	{ "* * default/\n", 1, CG_RULE_ANY, NULL, 0, NULL, "*", "default", false, false, 1, 1, 5 },
-	{ "root:cp devices /usergroup/students/cp\n", 1, CG_RULE_USER, "root", 0, "cp", "devices", "usergroup/students/cp", false, false, 1, 1, 17 },
-	{ "*:/usr/bin/ssh cpu ssh\n", 1, CG_RULE_ANY, NULL, 0, "/usr/bin/ssh", "cpu", "ssh", false, false, 1, 1, 20 },
-	{ "*:/usr/bin/py* cpu py\n", 1, CG_RULE_ANY, NULL, 0, "/usr/bin/py*", "cpu", "py", false, false, 1, 1, 20 },
-	{ "root:py* cpu a\n", 1, CG_RULE_USER, "root", 0, "py*", "cpu", "a", false, false, 1, 1, 14 },
+	{ "root:cp devices /usergroup/students/cp\n", 1, CG_RULE_USER, "root", 0, "cp", "devices",
+	  "usergroup/students/cp", false, false, 1, 1, 17 },
+	{ "*:/usr/bin/ssh cpu ssh\n", 1, CG_RULE_ANY, NULL, 0, "/usr/bin/ssh", "cpu", "ssh", false,
+	  false, 1, 1, 20 },
+	{ "*:/usr/bin/py* cpu py\n", 1, CG_RULE_ANY, NULL, 0, "/usr/bin/py*", "cpu", "py", false,
+	  false, 1, 1, 20 },
+	{ "root:py* cpu a\n", 1, CG_RULE_USER, "root", 0, "py*", "cpu", "a", false, false, 1, 1,
+	  14 },
 	{ "root:* cpu a\n", 1, CG_RULE_USER, "root", 0, "*", "cpu", "a", false, false, 1, 1, 12 },
 	/* quoted fields: libcgroup 3.2 needs the quote around the whole field */
-	{ "\"*:Web Content\" cpu,memory browsers\n", 1, CG_RULE_ANY, NULL, 0, "Web Content", "cpu,memory", "browsers", false, false, 1, 1, 28 },
+	{ "\"*:Web Content\" cpu,memory browsers\n", 1, CG_RULE_ANY, NULL, 0, "Web Content",
+	  "cpu,memory", "browsers", false, false, 1, 1, 28 },
 	/* the man page's form, which libcgroup mis-parses into the user 'Web Browser' */
-	{ "@root:\"Web Browser\" cpu web\n", 1, CG_RULE_GROUP, "root", 0, "Web Browser", "cpu", "web", false, false, 1, 1, 25 },
-	{ "root cpu \"my group/%p\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "my group/%p", false, false, 1, 1, 10 },
-	{ "root cpu \"say \\\"hi\\\"\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "say \"hi\"", false, false, 1, 1, 10 },
-	{ "root cpu \"a\\\\%b\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a\\%b", false, false, 1, 1, 10 },
-	{ "\"root\" \"cpu\" \"a b\" \"ignore\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a b", true, false, 1, 1, 14 },
+	{ "@root:\"Web Browser\" cpu web\n", 1, CG_RULE_GROUP, "root", 0, "Web Browser", "cpu",
+	  "web", false, false, 1, 1, 25 },
+	{ "root cpu \"my group/%p\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "my group/%p",
+	  false, false, 1, 1, 10 },
+	{ "root cpu \"say \\\"hi\\\"\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "say \"hi\"",
+	  false, false, 1, 1, 10 },
+	{ "root cpu \"a\\\\%b\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a\\%b", false, false,
+	  1, 1, 10 },
+	{ "\"root\" \"cpu\" \"a b\" \"ignore\"\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a b",
+	  true, false, 1, 1, 14 },
 	/* libcgroup 3.x fails the whole file on trailing blanks and trailing comments */
-	{ "root cpu students   \n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false, false, 1, 1, 10 },
-	{ "root cpu students # the students\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false, false, 1, 1, 10 },
-	{ "root cpu students# no blank\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false, false, 1, 1, 10 },
-	{ "root cpu a ignore \t# both\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", true, false, 1, 1, 10 },
-	{ "root\tcpu\t\tstudents\r\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false, false, 1, 1, 11 },
+	{ "root cpu students   \n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false,
+	  false, 1, 1, 10 },
+	{ "root cpu students # the students\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students",
+	  false, false, 1, 1, 10 },
+	{ "root cpu students# no blank\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students",
+	  false, false, 1, 1, 10 },
+	{ "root cpu a ignore \t# both\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", true, false,
+	  1, 1, 10 },
+	{ "root\tcpu\t\tstudents\r\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "students", false,
+	  false, 1, 1, 11 },
 	{ "   root cpu a\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", false, false, 1, 4, 13 },
-	{ "\xef\xbb\xbfroot cpu a\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", false, false, 1, 1, 10 },
-	{ "# header\n\n  \t\n# more\nroot cpu a", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", false, false, 5, 1, 10 },
-	{ "root cpu a ignore\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", true, false, 1, 1, 10 },
-	{ "root cpu a ignore_rt\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", false, true, 1, 1, 10 },
-	{ "root cpu a ignore_rt,ignore\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", true, true, 1, 1, 10 },
-	{ "root cpu,cpuacct,memory,cpuset,pids a\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu,cpuacct,memory,cpuset,pids", "a", false, false, 1, 1, 37 },
+	{ "\xef\xbb\xbfroot cpu a\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", false, false, 1,
+	  1, 10 },
+	{ "# header\n\n  \t\n# more\nroot cpu a", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a",
+	  false, false, 5, 1, 10 },
+	{ "root cpu a ignore\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", true, false, 1, 1,
+	  10 },
+	{ "root cpu a ignore_rt\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", false, true, 1, 1,
+	  10 },
+	{ "root cpu a ignore_rt,ignore\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a", true, true,
+	  1, 1, 10 },
+	{ "root cpu,cpuacct,memory,cpuset,pids a\n", 1, CG_RULE_USER, "root", 0, NULL,
+	  "cpu,cpuacct,memory,cpuset,pids", "a", false, false, 1, 1, 37 },
 	/* `%` continuation, broken in libcgroup 3.2 */
-	{ "root cpu test1/\n% memory test2/\n", 2, CG_RULE_DITTO, NULL, 0, NULL, "memory", "test2", false, false, 2, 1, 10 },
-	{ "root cpu a\n# comment\n\n% memory b\n%\tpids\tc\n", 3, CG_RULE_DITTO, NULL, 0, NULL, "pids", "c", false, false, 5, 1, 8 },
-	{ "@root cpu,cpuacct students/%u\n", 1, CG_RULE_GROUP, "root", 0, NULL, "cpu,cpuacct", "students/%u", false, false, 1, 1, 19 },
-	{ "root cpu web/%u/%U/%g/%G/%p-%P\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "web/%u/%U/%g/%G/%p-%P", false, false, 1, 1, 10 },
-	{ "root cpu a\\%b\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a\\%b", false, false, 1, 1, 10 },
-	{ "root cpu a.b/..c/...\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a.b/..c/...", false, false, 1, 1, 10 },
-	{ "root cpu a/b/c///\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a/b/c", false, false, 1, 1, 10 },
-	{ "root cpu caf\xc3\xa9\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "caf\xc3\xa9", false, false, 1, 1, 10 },
+	{ "root cpu test1/\n% memory test2/\n", 2, CG_RULE_DITTO, NULL, 0, NULL, "memory", "test2",
+	  false, false, 2, 1, 10 },
+	{ "root cpu a\n# comment\n\n% memory b\n%\tpids\tc\n", 3, CG_RULE_DITTO, NULL, 0, NULL,
+	  "pids", "c", false, false, 5, 1, 8 },
+	{ "@root cpu,cpuacct students/%u\n", 1, CG_RULE_GROUP, "root", 0, NULL, "cpu,cpuacct",
+	  "students/%u", false, false, 1, 1, 19 },
+	{ "root cpu web/%u/%U/%g/%G/%p-%P\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu",
+	  "web/%u/%U/%g/%G/%p-%P", false, false, 1, 1, 10 },
+	{ "root cpu a\\%b\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a\\%b", false, false, 1, 1,
+	  10 },
+	{ "root cpu a.b/..c/...\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a.b/..c/...", false,
+	  false, 1, 1, 10 },
+	{ "root cpu a/b/c///\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "a/b/c", false, false, 1,
+	  1, 10 },
+	{ "root cpu caf\xc3\xa9\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "caf\xc3\xa9", false,
+	  false, 1, 1, 10 },
 	/* an unknown user is left out (with a warning), and so are its `%` lines */
-	{ "cgapply-nosuchuser cpu a\n% memory b\nroot cpu c\n", 1, CG_RULE_USER, "root", 0, NULL, "cpu", "c", false, false, 3, 1, 10 },
+	{ "cgapply-nosuchuser cpu a\n% memory b\nroot cpu c\n", 1, CG_RULE_USER, "root", 0, NULL,
+	  "cpu", "c", false, false, 3, 1, 10 },
 };
 
 START_TEST(test_conf_good)
@@ -161,7 +197,7 @@ START_TEST(test_conf_ditto_keeps_order)
 {
 	const char *text = "root cpu a\n% memory b\n@root pids c\n% cpu d\n% memory e\n* * f\n";
 	static const char *const dests[] = { "a", "b", "c", "d", "e", "f" };
-	static const enum cg_rule_who whos[] = { CG_RULE_USER, CG_RULE_DITTO, CG_RULE_GROUP,
+	static const enum cg_rule_who whos[] = { CG_RULE_USER,	CG_RULE_DITTO, CG_RULE_GROUP,
 						 CG_RULE_DITTO, CG_RULE_DITTO, CG_RULE_ANY };
 	struct cg_model *m;
 	struct cg_diags d;
@@ -202,11 +238,11 @@ END_TEST
 struct bad_case {
 	const char *text;
 	bool must_exist;
-	size_t nrules;        /* rules that still made it into the model */
+	size_t nrules;	      /* rules that still made it into the model */
 	const char *expected; /* every diagnostic, "file:line:col: severity: msg\n" */
 };
 
-#define SYN "expected <user>[:<process>] <controllers> <destination> [<options>]"
+#define SYN    "expected <user>[:<process>] <controllers> <destination> [<options>]"
 #define TOKENS "expected one of %u %U %g %G %p %P, or '\\%' for a literal percent sign"
 
 static const struct bad_case bad_cases[] = {
@@ -248,7 +284,8 @@ static const struct bad_case bad_cases[] = {
 	{ "\"*:Web *Content\" cpu a\n", false, 0,
 	  "r.conf:1:8: error: invalid process 'Web *Content': only a trailing '*' is supported, as in '/usr/bin/py*'\n" },
 	/* controllers */
-	{ "root cpux a\n", false, 0, "r.conf:1:6: error: unknown controller 'cpux', did you mean 'cpu'?\n" },
+	{ "root cpux a\n", false, 0,
+	  "r.conf:1:6: error: unknown controller 'cpux', did you mean 'cpu'?\n" },
 	{ "root cpu,memroy a\n", false, 0,
 	  "r.conf:1:10: error: unknown controller 'memroy', did you mean 'memory'?\n" },
 	{ "root xyzzy a\n", false, 0,
@@ -280,8 +317,10 @@ static const struct bad_case bad_cases[] = {
 	  "r.conf:1:12: error: empty path component in destination, expected names separated by single '/'\n" },
 	{ "root cpu //a\n", false, 0,
 	  "r.conf:1:11: error: empty path component in destination, expected names separated by single '/'\n" },
-	{ "root cpu students/%x\n", false, 0, "r.conf:1:19: error: unknown token '%x', " TOKENS "\n" },
-	{ "root cpu a/%\xc3\xa9\n", false, 0, "r.conf:1:12: error: unknown token '%\xc3\xa9', " TOKENS "\n" },
+	{ "root cpu students/%x\n", false, 0,
+	  "r.conf:1:19: error: unknown token '%x', " TOKENS "\n" },
+	{ "root cpu a/%\xc3\xa9\n", false, 0,
+	  "r.conf:1:12: error: unknown token '%\xc3\xa9', " TOKENS "\n" },
 	{ "root cpu a/%/b\n", false, 0, "r.conf:1:12: error: unknown token '%/', " TOKENS "\n" },
 	{ "root cpu a/%\n", false, 0,
 	  "r.conf:1:12: error: incomplete token '%' at the end of the destination, " TOKENS "\n" },
@@ -302,12 +341,16 @@ static const struct bad_case bad_cases[] = {
 	  "r.conf:1:12: error: empty option, expected ignore or ignore_rt (separated by single commas)\n" },
 	/* fields and lexing */
 	{ "root cpu a ignore extra\n", false, 0,
-	  "r.conf:1:19: error: unexpected fifth field 'extra', " SYN " (quote a field that holds spaces)\n" },
+	  "r.conf:1:19: error: unexpected fifth field 'extra', " SYN
+	  " (quote a field that holds spaces)\n" },
 	{ "*:Web Content cpu a b\n", false, 0,
-	  "r.conf:1:21: error: unexpected fifth field 'b', " SYN " (quote a field that holds spaces)\n" },
+	  "r.conf:1:21: error: unexpected fifth field 'b', " SYN
+	  " (quote a field that holds spaces)\n" },
 	{ "root cpu\n", false, 0, "r.conf:1:9: error: missing destination, " SYN "\n" },
-	{ "root cpu   # no destination\n", false, 0, "r.conf:1:9: error: missing destination, " SYN "\n" },
-	{ "student\n", false, 0, "r.conf:1:8: error: missing controllers and destination, " SYN "\n" },
+	{ "root cpu   # no destination\n", false, 0,
+	  "r.conf:1:9: error: missing destination, " SYN "\n" },
+	{ "student\n", false, 0,
+	  "r.conf:1:8: error: missing controllers and destination, " SYN "\n" },
 	{ "\"root cpu a\n", false, 0,
 	  "r.conf:1:1: error: unterminated quoted field, expected a closing '\"'\n" },
 	{ "root cpu \"a\tb\"\n", false, 0,
@@ -317,7 +360,8 @@ static const struct bad_case bad_cases[] = {
 	{ "root cpu a\rb\n", false, 0,
 	  "r.conf:1:11: error: control character 0x0d in rule, expected printable characters\n" },
 	/* one bad line does not stop the parse: every problem is reported */
-	{ "root cpux a\n\nroot cpu a/%q\n*x cpu a\nroot cpu ok\nroot:/a*b xyzzy a//b bad\n", false, 1,
+	{ "root cpux a\n\nroot cpu a/%q\n*x cpu a\nroot cpu ok\nroot:/a*b xyzzy a//b bad\n", false,
+	  1,
 	  "r.conf:1:6: error: unknown controller 'cpux', did you mean 'cpu'?\n"
 	  "r.conf:3:12: error: unknown token '%q', " TOKENS "\n"
 	  "r.conf:4:1: error: invalid user '*x', expected '*' alone for every user\n"
@@ -371,16 +415,17 @@ parse_yaml(const char *file, const char *text, const struct cg_rules_opts *opts,
 
 START_TEST(test_yaml_good)
 {
-	const char *text = "rules:\n"
-			   "  - { user: root, controllers: [cpu, memory], destination: zorro }\n"
-			   "  - { user: \"@root\", process: /usr/bin/firefox, controllers: \"*\", destination: \"students/%u\" }\n"
-			   "  - user: \"*\"\n"
-			   "    controllers:\n"
-			   "      - pids\n"
-			   "    destination: /a/b/\n"
-			   "    options: [ignore, ignore_rt]\n"
-			   "  - { user: 0, controllers: [cpu], destination: /, options: ignore }\n"
-			   "  - { user: \"@1234\", process: \"Web Content\", controllers: [cpu], destination: 'x\\%', options: }\n";
+	const char *text =
+		"rules:\n"
+		"  - { user: root, controllers: [cpu, memory], destination: zorro }\n"
+		"  - { user: \"@root\", process: /usr/bin/firefox, controllers: \"*\", destination: \"students/%u\" }\n"
+		"  - user: \"*\"\n"
+		"    controllers:\n"
+		"      - pids\n"
+		"    destination: /a/b/\n"
+		"    options: [ignore, ignore_rt]\n"
+		"  - { user: 0, controllers: [cpu], destination: /, options: ignore }\n"
+		"  - { user: \"@1234\", process: \"Web Content\", controllers: [cpu], destination: 'x\\%', options: }\n";
 	struct cg_rules_opts opts = { true, 0 };
 	struct cg_model *m;
 	struct cg_diags d;
@@ -464,8 +509,10 @@ struct yaml_bad_case {
 #define RULE_OK "controllers: [cpu], destination: a"
 
 static const struct yaml_bad_case yaml_bad_cases[] = {
-	{ "rules: {a: 1}\n", false, 0, "c.yaml:1:8: error: 'rules' must be a list of rules, not a mapping\n" },
-	{ "rules: all\n", false, 0, "c.yaml:1:8: error: 'rules' must be a list of rules, not a scalar\n" },
+	{ "rules: {a: 1}\n", false, 0,
+	  "c.yaml:1:8: error: 'rules' must be a list of rules, not a mapping\n" },
+	{ "rules: all\n", false, 0,
+	  "c.yaml:1:8: error: 'rules' must be a list of rules, not a scalar\n" },
 	{ "rules:\n  - 5\n  - [a]\n", false, 0,
 	  "c.yaml:2:5: error: each entry of 'rules' must be a mapping (a rule or {include: PATH}), not a scalar\n"
 	  "c.yaml:3:5: error: each entry of 'rules' must be a mapping (a rule or {include: PATH}), not a list\n" },
@@ -487,7 +534,8 @@ static const struct yaml_bad_case yaml_bad_cases[] = {
 	  "c.yaml:2:7: error: unknown key 'usr' in rule, did you mean 'user'?\n" },
 	{ "rules:\n  - { user: root, " RULE_OK ", colour: red }\n", false, 0,
 	  "c.yaml:2:55: error: unknown key 'colour' in rule, expected user, process, controllers, destination or options\n" },
-	{ "rules:\n  - { user: root, destination: a }\n  - { user: root, controllers: \"*\" }\n  - {}\n", false, 0,
+	{ "rules:\n  - { user: root, destination: a }\n  - { user: root, controllers: \"*\" }\n  - {}\n",
+	  false, 0,
 	  "c.yaml:2:5: error: rule has no 'controllers', expected a list of controller names or \"*\"\n"
 	  "c.yaml:3:5: error: rule has no 'destination', expected a cgroup path\n"
 	  "c.yaml:4:5: error: rule has no 'user', expected a user name or number, '@group' or '*'\n"
@@ -503,7 +551,8 @@ static const struct yaml_bad_case yaml_bad_cases[] = {
 	  "c.yaml:2:32: error: 'controllers' must be a list of controller names or \"*\"\n" },
 	{ "rules:\n  - { user: root, controllers: [], destination: a }\n", false, 0,
 	  "c.yaml:2:32: error: 'controllers' must not be empty, expected a list of controller names or \"*\"\n" },
-	{ "rules:\n  - { user: root, controllers: [cpu, cpux, cgroup, cpu, \"*\", ~], destination: a }\n", false, 0,
+	{ "rules:\n  - { user: root, controllers: [cpu, cpux, cgroup, cpu, \"*\", ~], destination: a }\n",
+	  false, 0,
 	  "c.yaml:2:38: error: unknown controller 'cpux', did you mean 'cpu'?\n"
 	  "c.yaml:2:44: error: 'cgroup' is not a controller a rule can name, expected a controller such as 'cpu' or 'memory', or '*'\n"
 	  "c.yaml:2:52: error: duplicate controller 'cpu', each controller may be listed once\n"
@@ -526,7 +575,9 @@ static const struct yaml_bad_case yaml_bad_cases[] = {
 	  "c.yaml:2:16: error: 'include' must not be empty, expected a path to a cgrules.conf file\n" },
 	{ "rules:\n  - { include: [a] }\n", false, 0,
 	  "c.yaml:2:16: error: 'include' must be a path to a cgrules.conf file, not a list\n" },
-	{ "rules:\n  - { include: cgapply-no-such.conf, user: root }\n  - { user: root, " RULE_OK " }\n", false, 1,
+	{ "rules:\n  - { include: cgapply-no-such.conf, user: root }\n  - { user: root, " RULE_OK
+	  " }\n",
+	  false, 1,
 	  "c.yaml:2:38: error: 'include' must be alone in its entry, move 'user' to a rule of its own\n"
 	  "c.yaml:2:16: error: cannot read 'cgapply-no-such.conf': No such file or directory\n" },
 };
@@ -608,7 +659,8 @@ START_TEST(test_include_relative)
 	size_t len;
 
 	ck_assert_int_eq(parse_yaml(yaml_file, text, NULL, &m, &d), -1);
-	expected = xasprintf("%s:4:7: error: unknown controller 'cpux', did you mean 'cpu'?\n", conf);
+	expected =
+		xasprintf("%s:4:7: error: unknown controller 'cpux', did you mean 'cpu'?\n", conf);
 	got = tu_diags_text(&d);
 	ck_assert_str_eq(got, expected);
 	ck_assert_uint_eq(m->nrules, 4);
@@ -661,9 +713,10 @@ START_TEST(test_include_absolute_and_errors)
 	conf = xasprintf("%s/c.yaml", tmpdir);
 	ck_assert_int_eq(parse_yaml(conf, text, &opts, &m, &d), -1);
 	got = tu_diags_text(&d);
-	expected = xasprintf("%s:2:14: error: cannot read '%s/nope.conf': No such file or directory\n"
-			     "%s:3:14: error: cannot read '%s/sub': Is a directory\n",
-			     conf, tmpdir, conf, tmpdir);
+	expected =
+		xasprintf("%s:2:14: error: cannot read '%s/nope.conf': No such file or directory\n"
+			  "%s:3:14: error: cannot read '%s/sub': Is a directory\n",
+			  conf, tmpdir, conf, tmpdir);
 	ck_assert_str_eq(got, expected);
 	ck_assert_uint_eq(m->nrules, 0);
 	free(got);
@@ -677,8 +730,9 @@ START_TEST(test_include_absolute_and_errors)
 	text = xasprintf("rules:\n  - include: rules.conf\n");
 	ck_assert_int_eq(parse_yaml(conf, text, &opts, &m, &d), -1);
 	got = tu_diags_text(&d);
-	expected = xasprintf("%s:2:14: error: cannot include 'rules.conf': includes are nested more than 8 levels deep\n",
-			     conf);
+	expected = xasprintf(
+		"%s:2:14: error: cannot include 'rules.conf': includes are nested more than 8 levels deep\n",
+		conf);
 	ck_assert_str_eq(got, expected);
 	free(got);
 	free(expected);
@@ -782,7 +836,8 @@ rules_suite(void)
 	tc = tcase_create("yaml");
 	tcase_add_test(tc, test_yaml_good);
 	tcase_add_test(tc, test_yaml_null_and_absent);
-	tcase_add_loop_test(tc, test_yaml_bad, 0, sizeof(yaml_bad_cases) / sizeof(yaml_bad_cases[0]));
+	tcase_add_loop_test(tc, test_yaml_bad, 0,
+			    sizeof(yaml_bad_cases) / sizeof(yaml_bad_cases[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("include");

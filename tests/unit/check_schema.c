@@ -42,7 +42,8 @@ START_TEST(test_entry_well_formed)
 	/* at most one of forbidden, read-only, action */
 	ck_assert_msg((refused & (refused - 1)) == 0, "'%s': several refusal flags", f->name);
 	if (f->flags & (CG_FF_FORBIDDEN | CG_FF_ACTION | CG_FF_IGNORED))
-		ck_assert_msg(f->why && *f->why, "'%s': refused or ignored without a reason", f->name);
+		ck_assert_msg(f->why && *f->why, "'%s': refused or ignored without a reason",
+			      f->name);
 	if (f->why)
 		ck_assert_msg(f->why[strlen(f->why) - 1] != '.', "'%s': reason ends in a period",
 			      f->name);
@@ -114,10 +115,12 @@ START_TEST(test_names_unique)
 	ck_assert_uint_gt(n, 150);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
-			ck_assert_msg(strcmp(f[i].name, f[j].name) != 0, "'%s' listed twice", f[i].name);
+			ck_assert_msg(strcmp(f[i].name, f[j].name) != 0, "'%s' listed twice",
+				      f[i].name);
 	for (i = 0; i < nc; i++)
 		for (j = i + 1; j < nc; j++)
-			ck_assert_msg(strcmp(c[i].name, c[j].name) != 0, "'%s' listed twice", c[i].name);
+			ck_assert_msg(strcmp(c[i].name, c[j].name) != 0, "'%s' listed twice",
+				      c[i].name);
 }
 END_TEST
 
@@ -197,7 +200,8 @@ static const struct lookcase look_cases[] = {
 	{ "nosuch", "cgroup.procs", NULL, "cgroup" },
 	/* patterns */
 	{ "hugetlb", "hugetlb.2MB.limit_in_bytes", "hugetlb.*.limit_in_bytes", "hugetlb" },
-	{ "hugetlb", "hugetlb.1GB.rsvd.limit_in_bytes", "hugetlb.*.rsvd.limit_in_bytes", "hugetlb" },
+	{ "hugetlb", "hugetlb.1GB.rsvd.limit_in_bytes", "hugetlb.*.rsvd.limit_in_bytes",
+	  "hugetlb" },
 	{ "hugetlb", "hugetlb.64KB.max", "hugetlb.*.max", "hugetlb" },
 	{ "hugetlb", "hugetlb.2MB.rsvd.max", "hugetlb.*.rsvd.max", "hugetlb" },
 	{ "hugetlb", "hugetlb.2MB.events.local", "hugetlb.*.events.local", "hugetlb" },
@@ -281,7 +285,7 @@ END_TEST
 struct suggestcase {
 	const char *controller; /* NULL: suggest a controller */
 	const char *name;
-	const char *expect;     /* NULL: no suggestion */
+	const char *expect; /* NULL: no suggestion */
 };
 
 static const struct suggestcase suggest_cases[] = {

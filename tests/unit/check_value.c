@@ -30,6 +30,8 @@ struct vcase {
 	const char *diag;
 };
 
+/* the case tables are laid out by hand */
+/* clang-format off */
 #define OK(f, y, out) { f, y, out, NULL, NULL }
 #define OK2(f, y, o1, o2) { f, y, o1, o2, NULL }
 #define BAD(f, y) { f, y, NULL, NULL, NULL }
@@ -682,13 +684,14 @@ CASES(cpumax,
 	BAD("cpu.max", "'050000 100000'"),
 )
 
+/* clang-format on */
+
 /* ---- unchecked values ---- */
 
-CASES(rawtype,
-	OK("memory.stat", "hello", "hello"),
-	BADM("memory.stat", "''",
-	     E("1:4", "missing value for 'memory.stat', expected the text to write (an empty write sets a memory limit to 0)")),
-)
+CASES(rawtype, OK("memory.stat", "hello", "hello"),
+      BADM("memory.stat", "''",
+	   E("1:4",
+	     "missing value for 'memory.stat', expected the text to write (an empty write sets a memory limit to 0)")), )
 
 struct rawcase {
 	const char *yaml;
@@ -702,12 +705,19 @@ static const struct rawcase raw_cases[] = {
 	{ "42", "42", NULL },
 	{ "'a b'", "a b", NULL },
 	{ "' x '", " x ", NULL },
-	{ "''", NULL, E("1:4", "missing value for an unchecked file, expected the text to write (an empty write sets a memory limit to 0)") },
-	{ "~", NULL, E("1:4", "missing value for an unchecked file, expected the text to write (an empty write sets a memory limit to 0)") },
-	{ "\"a\\nb\"", NULL, E("1:4", "invalid value 'a\\nb' for an unchecked file, it holds a line break, expected one line of text") },
+	{ "''", NULL,
+	  E("1:4",
+	    "missing value for an unchecked file, expected the text to write (an empty write sets a memory limit to 0)") },
+	{ "~", NULL,
+	  E("1:4",
+	    "missing value for an unchecked file, expected the text to write (an empty write sets a memory limit to 0)") },
+	{ "\"a\\nb\"", NULL,
+	  E("1:4",
+	    "invalid value 'a\\nb' for an unchecked file, it holds a line break, expected one line of text") },
 	{ "\"a\\rb\"", NULL, NULL },
 	{ "\"a\\0b\"", NULL, E("1:4", "invalid value for an unchecked file, it holds a NUL byte") },
-	{ "[1]", NULL, E("1:4", "invalid value for an unchecked file, expected a scalar, got a list") },
+	{ "[1]", NULL,
+	  E("1:4", "invalid value for an unchecked file, expected a scalar, got a list") },
 	{ "{a: 1}", NULL, NULL },
 };
 
@@ -757,7 +767,10 @@ START_TEST(test_unchecked_names_file)
 	root = load_value("\"1\\n2\"", &node, &d);
 	ck_assert_int_eq(cg_value_parse_unchecked("memory.foo", node, &v, &d), -1);
 	text = tu_diags_text(&d);
-	ck_assert_str_eq(text, E("1:4", "invalid value '1\\n2' for 'memory.foo', it holds a line break, expected one line of text"));
+	ck_assert_str_eq(
+		text,
+		E("1:4",
+		  "invalid value '1\\n2' for 'memory.foo', it holds a line break, expected one line of text"));
 	free(text);
 	yn_free(root);
 	cg_diags_release(&d);
@@ -775,7 +788,8 @@ START_TEST(test_list_item_location)
 
 	cg_diags_init(&d);
 	root = load(doc, &d);
-	ck_assert_int_eq(cg_value_parse(def_of("devices.allow"), yn_map_get(root, "v"), &v, &d), -1);
+	ck_assert_int_eq(cg_value_parse(def_of("devices.allow"), yn_map_get(root, "v"), &v, &d),
+			 -1);
 	text = tu_diags_text(&d);
 	ck_assert_str_eq(text, E("3:5", "invalid value 'a 1:3 r' for 'devices.allow', " A_MSG));
 	free(text);
@@ -892,8 +906,12 @@ END_TEST
 START_TEST(test_def_flags)
 {
 	static const struct cg_filedef plain = {
-		.controller = "x", .name = "x.bytes", .flags = CG_FF_V1 | CG_FF_SUFFIX,
-		.type = CG_VT_DEVLIMIT, .min = 0, .max = INT64_MAX,
+		.controller = "x",
+		.name = "x.bytes",
+		.flags = CG_FF_V1 | CG_FF_SUFFIX,
+		.type = CG_VT_DEVLIMIT,
+		.min = 0,
+		.max = INT64_MAX,
 	};
 	struct cg_diags d;
 	const struct yn *node;
@@ -1061,14 +1079,10 @@ struct cpuerrcase {
 };
 
 static const struct cpuerrcase cpuerr_cases[] = {
-	{ "0-3", CG_CPUSET_OK, 0, 3 },
-	{ "", CG_CPUSET_OK, 99, 99 },
-	{ "x", CG_CPUSET_SYNTAX, 99, 99 },
-	{ "1 ", CG_CPUSET_SPACE, 99, 99 },
-	{ "1,,2", CG_CPUSET_EMPTY_ITEM, 1, 1 },
-	{ "0-7:2/4", CG_CPUSET_STRIDE, 99, 99 },
-	{ "0,5-2", CG_CPUSET_REVERSED, 5, 2 },
-	{ "0,3-9", CG_CPUSET_TOO_LARGE, 9, 9 },
+	{ "0-3", CG_CPUSET_OK, 0, 3 },		{ "", CG_CPUSET_OK, 99, 99 },
+	{ "x", CG_CPUSET_SYNTAX, 99, 99 },	{ "1 ", CG_CPUSET_SPACE, 99, 99 },
+	{ "1,,2", CG_CPUSET_EMPTY_ITEM, 1, 1 }, { "0-7:2/4", CG_CPUSET_STRIDE, 99, 99 },
+	{ "0,5-2", CG_CPUSET_REVERSED, 5, 2 },	{ "0,3-9", CG_CPUSET_TOO_LARGE, 9, 9 },
 };
 
 START_TEST(test_cpuset_parse_err)

@@ -22,7 +22,8 @@ load_ok(const char *text, struct cg_diags *d)
 START_TEST(test_locations_block_and_flow)
 {
 	struct cg_diags d;
-	struct yn *root = load_ok("version: 1\ngroups:\n  web:\n    memory: { memory.limit_in_bytes: 1G }\n", &d);
+	struct yn *root = load_ok(
+		"version: 1\ngroups:\n  web:\n    memory: { memory.limit_in_bytes: 1G }\n", &d);
 	const struct yn *groups = yn_map_get(root, "groups");
 	const struct yn *web = yn_map_get(groups, "web");
 	const struct yn *mem = yn_map_get(web, "memory");
@@ -85,12 +86,16 @@ static const struct bad_case bad_cases[] = {
 	{ "m: {x: 1, x: 2}\n",
 	  "1:11: duplicate key 'x', first defined at line 1, column 5; each key may appear once" },
 	{ "a: &anchor 1\n", "1:4: anchors ('&anchor') are not supported, write the value out" },
-	{ "a: !!str 1\n", "1:4: tags ('tag:yaml.org,2002:str') are not supported, write a plain value" },
+	{ "a: !!str 1\n",
+	  "1:4: tags ('tag:yaml.org,2002:str') are not supported, write a plain value" },
 	{ "[1]: 2\n", "1:1: a key must be a plain name, not a list" },
-	{ "a: 1\n---\nb: 2\n", "2:1: a second YAML document; put each configuration in its own file" },
-	{ "a: [1, 2\n", "1:4: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
+	{ "a: 1\n---\nb: 2\n",
+	  "2:1: a second YAML document; put each configuration in its own file" },
+	{ "a: [1, 2\n",
+	  "1:4: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
 	{ "a:\n\t- 1\n", "2:1: invalid YAML: tabs are not allowed for indentation, use spaces" },
-	{ "a: 'open\n", "1:4: invalid YAML: found unexpected end of stream while scanning a quoted scalar" },
+	{ "a: 'open\n",
+	  "1:4: invalid YAML: found unexpected end of stream while scanning a quoted scalar" },
 };
 
 START_TEST(test_bad_yaml)
