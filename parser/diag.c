@@ -187,7 +187,7 @@ cg_diag_shown(const char *s)
 	struct strbuf sb = STRBUF_INIT;
 	size_t n;
 
-	for (n = 0; s[n] && n < 80; n++) {
+	for (n = 0; n < 80 && s[n]; n++) {
 		unsigned char c = (unsigned char)s[n];
 
 		if (c == '\n')
