@@ -235,6 +235,38 @@ refuse_file(const struct cg_filedef *def, const struct yn *key, struct cg_diags 
 	return false;
 }
 
+/*
+ * A v1 core file (notify_on_release) lives in every v1 hierarchy, so it goes under the
+ * controller whose hierarchy it is for; the `cgroup` key stands for the v2 tree's own
+ * core files (cgroup.max.depth), which no v1 controller block can hold.
+ */
+static bool
+misplaced_core_file(const char *ctl, const struct cg_filedef *def, const struct yn *key,
+		    struct cg_diags *d)
+{
+	const struct cg_controllerdef *c = cg_schema_controller(ctl);
+	bool v1_only = (def->flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V1;
+	bool v2_only = (def->flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V2;
+
+	if (!(def->flags & CG_FF_CORE))
+		return false;
+	if (strcmp(ctl, "cgroup") == 0 && v1_only) {
+		cg_diag_error(
+			d, &key->loc,
+			"'%s' is a cgroup v1 file that every v1 hierarchy has; write it under the controller whose hierarchy it is for, such as 'memory'",
+			def->name);
+		return true;
+	}
+	if (strcmp(ctl, "cgroup") != 0 && v2_only && c && !(c->flags & CG_FF_V2)) {
+		cg_diag_error(
+			d, &key->loc,
+			"'%s' is a cgroup v2 core file and '%s' is a v1-only controller; write it under 'cgroup'",
+			def->name, ctl);
+		return true;
+	}
+	return false;
+}
+
 static void
 parse_unchecked(struct cg_ctlblock *c, const struct yn *map, struct cg_diags *d)
 {
@@ -318,7 +350,7 @@ parse_controller(struct cg_group *g, const struct yn *key, const struct yn *map,
 			report_unknown_file(c->name, fkey, d);
 			continue;
 		}
-		if (refuse_file(def, fkey, d))
+		if (refuse_file(def, fkey, d) || misplaced_core_file(c->name, def, fkey, d))
 			continue;
 		if (def->flags & CG_FF_IGNORED)
 			cg_diag_warning(d, &fkey->loc, "'%s' is %s", def->name,

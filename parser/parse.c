@@ -27,15 +27,23 @@ struct parse_state {
 	struct cg_diags *d;
 };
 
+/* Returns -1 with errno set, or -2 when the path is not a regular file. */
 static int
 read_all(const char *path, struct strbuf *sb)
 {
-	CG_AUTOCLOSE int fd = open(path, O_RDONLY | O_CLOEXEC);
+	CG_AUTOCLOSE int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	char buf[65536];
 	ssize_t n;
 
+	struct stat st;
+
 	if (fd < 0)
 		return -1;
+	/* a FIFO or a device would block or never end: configuration is a regular file */
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return -2;
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -74,11 +82,16 @@ static void
 load_file(struct parse_state *st, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
+	int r = read_all(path, &sb);
 
-	if (read_all(path, &sb) < 0) {
+	if (r < 0) {
 		struct cg_srcloc loc = { cg_model_intern_file(st->m, path), 0, 0 };
 
-		cg_diag_error(st->d, &loc, "cannot read configuration: %s", strerror(errno));
+		if (r == -2)
+			cg_diag_error(st->d, &loc, "cannot read configuration: not a regular file");
+		else
+			cg_diag_error(st->d, &loc, "cannot read configuration: %s",
+				      strerror(errno));
 	} else {
 		load_document(st, path, sb.buf, sb.len);
 	}

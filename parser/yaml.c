@@ -197,7 +197,11 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 			yn_free(key);
 			goto fail;
 		}
-		if (key->kind == YN_SEQ || key->kind == YN_MAP) {
+		if (key->kind == YN_SCALAR && !key->quoted && strcmp(key->str, "<<") == 0) {
+			cg_diag_error(l->d, &key->loc,
+				      "merge keys ('<<') are not supported, write the values out");
+			keep = false;
+		} else if (key->kind == YN_SEQ || key->kind == YN_MAP) {
 			cg_diag_error(l->d, &key->loc, "a key must be a plain name, not %s",
 				      yn_kind_name(key->kind));
 			keep = false;
