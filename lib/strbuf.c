@@ -58,6 +58,8 @@ strbuf_grow(struct strbuf *sb, size_t extra)
 void
 strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
+	if (len == 0)
+		return;
 	strbuf_grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;

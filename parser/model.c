@@ -168,7 +168,8 @@ cg_model_finish_groups(struct cg_model *m)
 		}
 		free(parent);
 	}
-	qsort(m->groups, m->ngroups, sizeof(*m->groups), group_cmp);
+	if (m->ngroups > 1)
+		qsort(m->groups, m->ngroups, sizeof(*m->groups), group_cmp);
 }
 
 const struct cg_group *

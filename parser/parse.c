@@ -137,7 +137,8 @@ load_dir(struct parse_state *st, const char *path)
 				       de->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	if (n == 0) {
 		struct cg_srcloc loc = { cg_model_intern_file(st->m, path), 0, 0 };
 
