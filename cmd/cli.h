@@ -30,5 +30,11 @@ bool cli_use_color(int fd, bool no_color);
 
 int cmd_validate(int argc, char **argv);
 extern const char cmd_validate_usage[];
+int cmd_plan(int argc, char **argv);
+extern const char cmd_plan_usage[];
+int cmd_apply(int argc, char **argv);
+extern const char cmd_apply_usage[];
+int cmd_rollback(int argc, char **argv);
+extern const char cmd_rollback_usage[];
 
 #endif

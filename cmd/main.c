@@ -22,6 +22,12 @@ static const char cmd_help_usage[] = "Usage: cgapply help [COMMAND]\n"
 static const struct cli_cmd commands[] = {
 	{ "validate", cmd_validate, "check configuration files offline (no root, no cgroupfs)",
 	  cmd_validate_usage },
+	{ "plan", cmd_plan, "show what apply would change, in order, without changing it",
+	  cmd_plan_usage },
+	{ "apply", cmd_apply, "make the live cgroups match the configuration (journal, rollback)",
+	  cmd_apply_usage },
+	{ "rollback", cmd_rollback, "restore the state from before the last apply",
+	  cmd_rollback_usage },
 	{ "help", cmd_help, "show help for a command", cmd_help_usage },
 };
 

@@ -6,7 +6,7 @@
 set -eu
 
 build="build-essential autoconf automake pkg-config libyaml-dev libcgroup-dev check"
-test="clang valgrind cppcheck clang-format groff-base man-db"
+test="clang valgrind cppcheck clang-format groff-base man-db jq strace"
 
 pkgs=$build
 if [ "${1:-}" = "--test" ]; then

@@ -1,0 +1,116 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# plan, apply and rollback with the real binary on the real cgroup v1 hierarchies of this
+# host, inside a sandbox parent (tests/integration/lib.sh). Each step checks what the
+# kernel then holds, read straight from cgroupfs.
+set -u
+. "${srcdir:-.}/tests/integration/lib.sh"
+require_cgroupfs
+command -v jq >/dev/null || skip "jq is not installed (scripts/install-deps.sh --test)"
+sandbox_create
+
+conf() {
+	cat >"$WORK/$1.yaml"
+}
+
+# --- the three-user example, with the cpusets this host has ---------------------
+sed -e 's/"0-7,12-19"/"0-1"/' -e 's/cpuset.mems: "0-1"/cpuset.mems: "0"/' \
+	"${srcdir:-.}/examples/three-users.yaml" >"$WORK/three.yaml"
+cga plan -f "$WORK/three.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 2 "plan of the three-user example reports changes"
+cga apply -f "$WORK/three.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 2 "apply of the three-user example changes the system"
+check "$(cg_read memory zorro memory.limit_in_bytes)" 4294967296 "zorro memory limit"
+check "$(cg_read memory zorro memory.memsw.limit_in_bytes)" 6442450944 "zorro memsw limit"
+check "$(cg_read memory shrek memory.limit_in_bytes)" 1610612736 "shrek memory limit (1536M)"
+check "$(cg_read cpu zorro cpu.cfs_quota_us)" 600000 "zorro cfs quota"
+check "$(cg_read cpu jerry cpu.shares)" 1000 "jerry shares"
+check "$(cg_read cpuset zorro cpuset.cpus)" 0-1 "zorro cpus"
+check "$(cg_read cpuset jerry cpuset.mems)" 0 "jerry mems"
+check "$(stat -c %u:%g:%a "$CG_ROOT/memory/$SANDBOX/zorro/tasks")" 1001:1001:660 "zorro task file owner and mode"
+check "$(stat -c %u:%g:%a "$CG_ROOT/memory/$SANDBOX/zorro")" 0:0:775 "zorro directory owner and dperm"
+check "$(stat -c %a "$CG_ROOT/memory/$SANDBOX/zorro/memory.limit_in_bytes")" 664 "zorro admin fperm"
+
+# a second plan shows no change, a second apply writes nothing
+cga plan -f "$WORK/three.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 0 "plan right after apply is in sync"
+grep -q "No changes." "$WORK/out"
+check $? 0 "plan says 'No changes.'"
+if command -v strace >/dev/null; then
+	strace -f -qq -e trace=write,mkdir,mkdirat,rmdir,unlinkat,fchownat,fchmodat,fchown,fchmod \
+		-o "$WORK/trace" "$CGAPPLY" apply --cgroup-root "$CG_ROOT" --parent "$SANDBOX" \
+		--state-dir "$STATE_DIR" -f "$WORK/three.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+	check_rc $? 0 "a no-op apply reports nothing to do"
+	# writes to stdout/stderr and the state dir are fine; nothing may touch cgroupfs
+	n=$(grep -cE 'mkdir|rmdir|unlinkat|chown|chmod' "$WORK/trace")
+	check "$n" 0 "a no-op apply creates, removes or chowns nothing"
+	n=$(grep -E '^[0-9]+ +write\(' "$WORK/trace" | grep -cvE 'write\([12],')
+	check "$n" 0 "a no-op apply makes no write except to stdout/stderr"
+else
+	echo "note: strace missing, the zero-write check of a no-op apply is skipped"
+fi
+cga apply -f "$WORK/three.yaml" --json >"$WORK/out" 2>/dev/null
+check "$(jq -r '.changed' "$WORK/out")" false "a no-op apply: JSON changed is false"
+check "$(jq -r '.actions | length' "$WORK/out")" 0 "a no-op apply: no actions"
+
+# --- memory limit and memsw: grow, then shrink (one apply each) -----------------
+conf mem <<'Y'
+version: 1
+groups:
+  m: { memory: { memory.limit_in_bytes: 64M, memory.memsw.limit_in_bytes: 96M } }
+Y
+cga apply -f "$WORK/mem.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "memory: first apply"
+sed -i -e 's/64M/512M/' -e 's/96M/768M/' "$WORK/mem.yaml"
+cga apply -f "$WORK/mem.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "memory: grow both above the old memsw"
+check "$(cg_read memory m memory.limit_in_bytes):$(cg_read memory m memory.memsw.limit_in_bytes)" \
+	536870912:805306368 "memory: grown"
+sed -i -e 's/512M/32M/' -e 's/768M/48M/' "$WORK/mem.yaml"
+cga apply -f "$WORK/mem.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "memory: shrink both below the old limit"
+check "$(cg_read memory m memory.limit_in_bytes):$(cg_read memory m memory.memsw.limit_in_bytes)" \
+	33554432:50331648 "memory: shrunk"
+sed -i -e 's/32M/-1/' -e 's/48M/-1/' "$WORK/mem.yaml"
+cga apply -f "$WORK/mem.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "memory: to unlimited"
+check "$(cg_read memory m memory.limit_in_bytes)" 9223372036854771712 "memory: unlimited"
+
+# --- CFS: parent/child ratio lowered, then raised --------------------------------
+conf cfs <<'Y'
+version: 1
+groups:
+  p: { cpu: { cpu.cfs_quota_us: 80000, cpu.cfs_period_us: 100000 } }
+  p/c: { cpu: { cpu.cfs_quota_us: 60000, cpu.cfs_period_us: 100000 } }
+Y
+cga apply -f "$WORK/cfs.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "cfs: first apply"
+sed -i -e 's/80000/30000/' -e 's/60000/20000/' "$WORK/cfs.yaml"
+cga apply -f "$WORK/cfs.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "cfs: parent lowered below the child's old ratio"
+check "$(cg_read cpu p cpu.cfs_quota_us):$(cg_read cpu p/c cpu.cfs_quota_us)" 30000:20000 "cfs: lowered"
+sed -i -e 's/30000/150000/' -e 's/20000/120000/' "$WORK/cfs.yaml"
+cga apply -f "$WORK/cfs.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "cfs: child raised above the parent's old ratio"
+check "$(cg_read cpu p cpu.cfs_quota_us):$(cg_read cpu p/c cpu.cfs_quota_us)" 150000:120000 "cfs: raised"
+
+# --- cpuset: parent and child narrowed, then widened -----------------------------
+all=$(cat "$CG_ROOT/cpuset/$SANDBOX/cpuset.cpus")
+conf cs <<Y
+version: 1
+groups:
+  s: { cpuset: { cpuset.cpus: "$all", cpuset.mems: "0" } }
+  s/c: { cpuset: { cpuset.cpus: "$all", cpuset.mems: "0" } }
+Y
+cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "cpuset: first apply"
+sed -i "s/\"$all\"/\"0\"/g" "$WORK/cs.yaml"
+cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "cpuset: parent and child narrowed"
+check "$(cg_read cpuset s cpuset.cpus):$(cg_read cpuset s/c cpuset.cpus)" 0:0 "cpuset: narrowed"
+sed -i "s/\"0\"/\"$all\"/g; s/cpuset.mems: \"$all\"/cpuset.mems: \"0\"/g" "$WORK/cs.yaml"
+cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "cpuset: parent and child widened"
+check "$(cg_read cpuset s cpuset.cpus):$(cg_read cpuset s/c cpuset.cpus)" "$all:$all" "cpuset: widened"
+
+finish
