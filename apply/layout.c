@@ -80,6 +80,7 @@ cg_layout_release(struct cg_layout *l)
 	for (i = 0; i < l->n; i++)
 		dir_release(&l->dirs[i]);
 	free(l->dirs);
+	strmap_release(&l->index);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -88,10 +89,9 @@ cg_layout_find(const struct cg_layout *l, const char *fspath)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->dirs[i].fspath, fspath) == 0)
-			return &l->dirs[i];
-	return NULL;
+	if (!strmap_get(&l->index, fspath, strlen(fspath), &i))
+		return NULL;
+	return &l->dirs[i];
 }
 
 static bool
@@ -491,6 +491,8 @@ cg_layout_build(const struct cg_model *m, const struct cg_hosttree *t, const cha
 	}
 	free(b.groups.dirs);
 	free(b.present);
+	for (i = 0; i < l.n; i++)
+		strmap_set(&l.index, l.dirs[i].fspath, strlen(l.dirs[i].fspath), i);
 	*out = l;
 	return 0;
 fail:

@@ -47,6 +47,7 @@
 #include <stddef.h>
 
 #include "lib/error.h"
+#include "lib/strmap.h"
 #include "parser/model.h"
 
 struct cg_hier;
@@ -72,6 +73,7 @@ struct cg_layout {
 	struct cg_layout_dir *dirs; /* ABOVE and ANCHOR dirs first, then groups; each part
 				       sorted by fspath, so parents come first */
 	size_t n, alloc;
+	struct strmap index; /* fspath -> index in dirs, once built */
 };
 
 /*

@@ -3,4 +3,5 @@ lib_libcgapply_a_SOURCES += \
 	%D%/cleanup.h \
 	%D%/error.c %D%/error.h \
 	%D%/strbuf.c %D%/strbuf.h \
+	%D%/strmap.c %D%/strmap.h \
 	%D%/xalloc.c %D%/xalloc.h

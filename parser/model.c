@@ -72,6 +72,7 @@ cg_model_free(struct cg_model *m)
 	for (i = 0; i < m->ngroups; i++)
 		cg_group_release(&m->groups[i]);
 	free(m->groups);
+	strmap_release(&m->group_index);
 	for (i = 0; i < m->nrules; i++)
 		cg_rule_release(&m->rules[i]);
 	free(m->rules);
@@ -106,10 +107,9 @@ cg_model_find_group(const struct cg_model *m, const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < m->ngroups; i++)
-		if (strcmp(m->groups[i].path, path) == 0)
-			return &m->groups[i];
-	return NULL;
+	if (!strmap_get(&m->group_index, path, strlen(path), &i))
+		return NULL;
+	return &m->groups[i];
 }
 
 struct cg_group *
@@ -121,6 +121,7 @@ cg_model_add_group(struct cg_model *m, const char *path)
 	g = &m->groups[m->ngroups++];
 	memset(g, 0, sizeof(*g));
 	g->path = xstrdup(path);
+	strmap_set(&m->group_index, g->path, strlen(g->path), m->ngroups - 1);
 	return g;
 }
 
@@ -170,6 +171,9 @@ cg_model_finish_groups(struct cg_model *m)
 	}
 	if (m->ngroups > 1)
 		qsort(m->groups, m->ngroups, sizeof(*m->groups), group_cmp);
+	strmap_release(&m->group_index);
+	for (i = 0; i < m->ngroups; i++)
+		strmap_set(&m->group_index, m->groups[i].path, strlen(m->groups[i].path), i);
 }
 
 const struct cg_group *

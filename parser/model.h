@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/strmap.h"
 #include "parser/diag.h"
 #include "parser/value.h"
 
@@ -90,6 +91,7 @@ struct cg_model {
 	size_t nfiles, files_alloc;
 	struct cg_group *groups; /* sorted by path, so parents come before children */
 	size_t ngroups, groups_alloc;
+	struct strmap group_index; /* path -> index in groups */
 	struct cg_perm defaults;
 	struct cg_rule *rules; /* in file order, includes expanded in place */
 	size_t nrules, rules_alloc;

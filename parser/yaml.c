@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "lib/strmap.h"
 #include "lib/xalloc.h"
 
 /* Deeper nesting than any configuration needs; bounds the recursion on hostile input. */
@@ -176,8 +177,8 @@ static int
 load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 {
 	struct yn *n = xcalloc(1, sizeof(*n));
+	struct strmap seen = STRMAP_INIT; /* key text -> index in n->pairs */
 	yaml_event_t ev;
-	size_t i;
 
 	n->kind = YN_MAP;
 	n->loc = mark_loc(l, start->start_mark);
@@ -211,10 +212,11 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 			key->str = xstrdup("");
 			key->len = 0;
 		}
-		for (i = 0; keep && i < n->n; i++) {
-			const struct yn *prev = n->pairs[i].key;
+		if (keep) {
+			size_t first;
 
-			if (prev->len == key->len && memcmp(prev->str, key->str, key->len) == 0) {
+			if (strmap_get(&seen, key->str, key->len, &first)) {
+				const struct yn *prev = n->pairs[first].key;
 				char *shown = cg_diag_shown(key->str);
 
 				cg_diag_error(
@@ -226,15 +228,18 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 			}
 		}
 		if (keep) {
+			strmap_put(&seen, key->str, key->len, n->n);
 			yn_append_pair(n, key, val);
 		} else {
 			yn_free(key);
 			yn_free(val);
 		}
 	}
+	strmap_release(&seen);
 	*out = n;
 	return 0;
 fail:
+	strmap_release(&seen);
 	yn_free(n);
 	return -1;
 }

@@ -26,6 +26,13 @@ check_PROGRAMS += %D%/gen-schema
 TESTS += %D%/schema-fresh.sh
 EXTRA_DIST += %D%/schema-fresh.sh
 
+### check_strmap
+check_PROGRAMS += %D%/unit/check_strmap
+%C%_unit_check_strmap_SOURCES = %D%/unit/check_strmap.c $(TEST_HELPERS)
+%C%_unit_check_strmap_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_strmap_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_strmap
+
 ### (helpers add their test blocks below this line, one block each)
 
 ### check_schemafile
