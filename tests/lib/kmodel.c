@@ -1169,7 +1169,7 @@ do_write(struct km *k, int i, const char *file, const char *raw, bool force)
 			r = EINVAL;
 			break;
 		}
-		/* fallthrough */
+		__attribute__((fallthrough));
 	case K_OTHER:
 		if (d->parent < 0 && !force) {
 			r = EINVAL;
