@@ -180,6 +180,50 @@ remove_file(const char *dir, const char *name, struct cg_error **err)
 	return sync_dir(dir, err);
 }
 
+int
+cg_statedir_write(const char *state_dir, const char *name, const struct strbuf *data,
+		  struct cg_error **err)
+{
+	CG_AUTOFREE char *tmp = NULL;
+	CG_AUTOFREE char *path = state_path(state_dir, name);
+	int fd;
+
+	if (ensure_dir(state_dir, err) < 0)
+		return -1;
+	fd = write_tmp(state_dir, name, data, &tmp, err);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return cg_error_set(err, CG_E_SYSTEM, e, "cannot replace '%s'", path);
+	}
+	return sync_dir(state_dir, err);
+}
+
+int
+cg_statedir_read(const char *state_dir, const char *name, struct strbuf *out, bool *found,
+		 struct cg_error **err)
+{
+	CG_AUTOFREE char *path = state_path(state_dir, name);
+	struct cg_error *e = NULL;
+
+	if (read_all(path, out, &e) < 0) {
+		if (e->errnum == ENOENT) {
+			cg_error_free(e);
+			strbuf_reset(out);
+			*found = false;
+			return 0;
+		}
+		*err = e;
+		return -1;
+	}
+	*found = true;
+	return 0;
+}
+
 /* ---- lock ---- */
 
 static long long

@@ -26,6 +26,7 @@
 #include "apply/plan.h"
 #include "apply/state.h"
 #include "lib/error.h"
+#include "lib/strbuf.h"
 
 struct cg_lock;
 
@@ -78,5 +79,14 @@ int cg_journal_read_last(const char *state_dir, const struct cg_hier *hiers, siz
 			 struct cg_state *before, struct cg_state *after, struct cg_error **err);
 int cg_journal_clear_pending(const char *state_dir, struct cg_error **err);
 int cg_journal_clear_last(const char *state_dir, struct cg_error **err);
+
+/*
+ * Small files of the state directory, replaced atomically (written aside, synced,
+ * renamed). A missing file reads as not found, not as an error.
+ */
+int cg_statedir_write(const char *state_dir, const char *name, const struct strbuf *data,
+		      struct cg_error **err);
+int cg_statedir_read(const char *state_dir, const char *name, struct strbuf *out, bool *found,
+		     struct cg_error **err);
 
 #endif

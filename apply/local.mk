@@ -9,3 +9,4 @@ lib_libcgapply_a_SOURCES += %D%/snapshot.c %D%/snapshot.h
 lib_libcgapply_a_SOURCES += %D%/desired.c %D%/desired.h %D%/plan.c %D%/plan.h \
 	%D%/plan-int.h %D%/plan-cpu.c %D%/plan-cpuset.c %D%/plan-devices.c \
 	%D%/plan-memory.c %D%/plan-v2.c
+lib_libcgapply_a_SOURCES += %D%/registry.c %D%/registry.h

@@ -14,8 +14,10 @@
 #include "apply/desired.h"
 #include "apply/fs.h"
 #include "apply/journal.h"
+#include "apply/registry.h"
 #include "apply/snapshot.h"
 #include "cmd/cli.h"
+#include "cmd/report.h"
 #include "lib/xalloc.h"
 #include "parser/parse.h"
 
@@ -635,6 +637,9 @@ apply_run_plan(struct apply_run *r)
 		r->code = CG_EXIT_INVALID;
 		return -1;
 	}
+	if (o->prune && cg_registry_prune(r->fs, o->state_dir, &r->hosts, o->parent, &r->cur,
+					  &r->target, &r->diags, &e) < 0)
+		return apply_run_set_error(r, e);
 	if (plan_build(&r->cur, &r->target, &popts, &r->plan, &r->diags) < 0 || r->diags.errors) {
 		cg_error_set(&e, CG_E_PRECOND, 0,
 			     "the plan was refused (%zu problem%s); nothing was changed",
@@ -643,4 +648,21 @@ apply_run_plan(struct apply_run *r)
 	}
 	overcommit_notes(r);
 	return 0;
+}
+
+void
+apply_record_created(const struct apply_opts *o, const struct cg_state *from,
+		     const struct cg_state *to)
+{
+	struct cg_error *e = NULL;
+
+	if (cg_registry_update(o->state_dir, from, to, &e) < 0) {
+		char *what = report_error_text(e);
+
+		fprintf(stderr,
+			"cgapply: warning: %s; --prune will not know the groups this run created\n",
+			what);
+		free(what);
+		cg_error_free(e);
+	}
 }

@@ -95,6 +95,9 @@ int apply_run_set_error(struct apply_run *r, struct cg_error *e);
 int apply_exit_for(const struct cg_error *e);
 /* Prints the failure and returns r->code. */
 int apply_run_fail(struct apply_run *r);
+/* After a successful apply or rollback: records the groups it created and removed (--prune). */
+void apply_record_created(const struct apply_opts *o, const struct cg_state *from,
+			  const struct cg_state *to);
 
 /* Prints the diagnostics (warnings, notes) on stderr, unless --json or -q. */
 void apply_run_print_diags(const struct apply_run *r);

@@ -156,6 +156,7 @@ run_apply(const struct apply_opts *o)
 	if (!o->json)
 		apply_run_print_diags(&r);
 	if (cg_exec_run(r.fs, &r.plan, &r.cur, &r.target, j, &res) == 0) {
+		apply_record_created(o, &r.cur, &r.target);
 		strbuf_adds(&msg, "Apply complete: ");
 		report_done_summary(&r.plan, &msg);
 		strbuf_addch(&msg, '.');

@@ -342,6 +342,8 @@ run_rollback(const struct apply_opts *o)
 	if (!o->json)
 		apply_run_print_diags(&rb.r);
 	if (run_back(&rb) == 0) {
+		if (!rb.resume)
+			apply_record_created(o, &rb.live, &rb.goal);
 		strbuf_adds(&msg, "Rollback complete: ");
 		report_done_summary(&rb.r.plan, &msg);
 		strbuf_addch(&msg, '.');

@@ -113,4 +113,41 @@ cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
 check_rc $? 0 "cpuset: parent and child widened"
 check "$(cg_read cpuset s cpuset.cpus):$(cg_read cpuset s/c cpuset.cpus)" "$all:$all" "cpuset: widened"
 
+# --- --prune removes only groups cgapply created ----------------------------------
+conf prune <<'Y'
+version: 1
+groups:
+  keep: { cpu: { cpu.shares: 256 } }
+  gone: { cpu: { cpu.shares: 300 } }
+  gone/sub: { cpu: { cpu.shares: 200 } }
+Y
+cga apply -f "$WORK/prune.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "prune: first apply"
+mkdir "$CG_ROOT/cpu/$SANDBOX/by-hand"
+cat >"$WORK/prune.yaml" <<'Y'
+version: 1
+groups:
+  keep: { cpu: { cpu.shares: 256 } }
+Y
+cga apply -f "$WORK/prune.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 0 "without --prune, groups dropped from the configuration are left alone"
+check "$([ -d "$CG_ROOT/cpu/$SANDBOX/gone/sub" ] && echo present)" present "gone/sub still there"
+cga plan -f "$WORK/prune.yaml" --prune >"$WORK/out" 2>&1
+check_rc $? 0 "plan --prune"
+check "$(grep -c '^ *- cpu/.*/gone' "$WORK/out")" 2 "plan --prune shows the two removals"
+cga apply -f "$WORK/prune.yaml" --prune >"$WORK/out" 2>&1
+check_rc $? 0 "apply --prune"
+check "$([ -d "$CG_ROOT/cpu/$SANDBOX/gone" ] && echo present || echo absent)" absent "the dropped groups are removed, child first"
+check "$([ -d "$CG_ROOT/cpu/$SANDBOX/by-hand" ] && echo present || echo absent)" present "a group made by hand is never pruned"
+check "$([ -d "$CG_ROOT/cpu/$SANDBOX/keep" ] && echo present || echo absent)" present "a configured group stays"
+printf '  gone2: { cpu: { cpu.shares: 310 } }\n' >>"$WORK/prune.yaml"
+cga apply -f "$WORK/prune.yaml" >"$WORK/out" 2>&1
+mkdir "$CG_ROOT/cpu/$SANDBOX/gone2/foreign"
+sed -i '/gone2/d' "$WORK/prune.yaml"
+cga apply -f "$WORK/prune.yaml" --prune >"$WORK/out" 2>&1
+check_rc $? 4 "--prune refuses a group that holds one cgapply did not create"
+grep -q "did not create" "$WORK/out"
+check $? 0 "and says which"
+check "$([ -d "$CG_ROOT/cpu/$SANDBOX/gone2/foreign" ] && echo present)" present "nothing was removed"
+
 finish
