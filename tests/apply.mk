@@ -3,6 +3,13 @@
 if ENABLE_TESTS
 ### (apply helpers add their test blocks below this line, one block each)
 
+### check_registry
+check_PROGRAMS += %D%/unit/check_registry
+%C%_unit_check_registry_SOURCES = %D%/unit/check_registry.c $(TEST_HELPERS)
+%C%_unit_check_registry_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_registry_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_registry
+
 ### check_plan
 check_PROGRAMS += %D%/unit/check_plan
 %C%_unit_check_plan_SOURCES = %D%/unit/check_plan.c %D%/lib/kmodel.c %D%/lib/kmodel.h \
