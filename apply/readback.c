@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/chars.h"
 #include "lib/cleanup.h"
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
@@ -51,18 +52,6 @@ static const struct special specials[] = {
 	{ "cpuset.cpus.effective", CG_VT_CPULIST },
 	{ "cpuset.mems.effective", CG_VT_CPULIST },
 };
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
 
 static bool
 has_prefix(const char *s, const char *prefix)

@@ -5,13 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/chars.h"
 #include "lib/xalloc.h"
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static bool
 has_space(const char *s)

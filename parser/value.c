@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/chars.h"
 #include "lib/cleanup.h"
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
@@ -48,18 +49,6 @@ enum numerr {
 };
 
 static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static bool
 has_space(const char *s)
 {
 	for (; *s; s++)
@@ -72,30 +61,6 @@ static char
 lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* User text for a message: control characters escaped, long text cut. */
-static char *
-shown(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t n;
-
-	for (n = 0; n < 80 && s[n]; n++) {
-		unsigned char c = (unsigned char)s[n];
-
-		if (c == '\n')
-			strbuf_adds(&sb, "\\n");
-		else if (c == '\t')
-			strbuf_adds(&sb, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(&sb, "\\x%02x", c);
-		else
-			strbuf_addch(&sb, (char)c);
-	}
-	if (s[n])
-		strbuf_adds(&sb, "...");
-	return strbuf_detach(&sb);
 }
 
 /* Reads decimal digits at *p into *v; false when the number reaches 2^63. */
@@ -272,7 +237,7 @@ bad_value(struct cg_diags *d, const struct yn *node, const char *file, const cha
 	  const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
-	CG_AUTOFREE char *t = shown(text);
+	CG_AUTOFREE char *t = cg_diag_shown(text);
 	va_list ap;
 
 	strbuf_addf(&sb, "invalid value '%s' for '%s', ", t, file);
@@ -445,7 +410,7 @@ out_of_range(struct cg_diags *d, const struct yn *node, const struct cg_filedef 
 	     const char *what, const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
-	CG_AUTOFREE char *t = shown(text);
+	CG_AUTOFREE char *t = cg_diag_shown(text);
 
 	if (what)
 		strbuf_addf(&sb, "'%s' %s is %s, expected ", def->name, what, t);
@@ -774,7 +739,7 @@ record_text(const struct cg_filedef *def, const struct yn *node, struct cg_diags
 		return NULL;
 	}
 	if (strchr(node->str, '\n')) {
-		t = shown(node->str);
+		t = cg_diag_shown(node->str);
 		diag_at(d, node,
 			"invalid value '%s' for '%s', it holds several lines, write a list with one record per item",
 			t, def->name);
@@ -875,7 +840,7 @@ parse_devlimit_record(const struct cg_filedef *def, const struct yn *node, const
 	if (dflt && strcmp(f[0], "default") == 0) {
 		out->dev.major = out->dev.minor = -1;
 	} else if (!parse_devnum(f[0], false, &out->dev)) {
-		CG_AUTOFREE char *t = shown(f[0]);
+		CG_AUTOFREE char *t = cg_diag_shown(f[0]);
 
 		bad_value(d, node, def->name, rec,
 			  "'%s' is not a device number, expected MAJ:MIN such as '8:0'%s", t,
@@ -998,7 +963,7 @@ parse_devrule_record(const struct cg_filedef *def, const struct yn *node, const 
 		return false;
 	}
 	if (strcmp(f[0], "b") != 0 && strcmp(f[0], "c") != 0) {
-		CG_AUTOFREE char *t = shown(f[0]);
+		CG_AUTOFREE char *t = cg_diag_shown(f[0]);
 
 		bad_value(
 			d, node, def->name, rec,
@@ -1007,7 +972,7 @@ parse_devrule_record(const struct cg_filedef *def, const struct yn *node, const 
 		return false;
 	}
 	if (!parse_devnum(f[1], true, &out->dev)) {
-		CG_AUTOFREE char *t = shown(f[1]);
+		CG_AUTOFREE char *t = cg_diag_shown(f[1]);
 
 		bad_value(
 			d, node, def->name, rec,
@@ -1016,7 +981,7 @@ parse_devrule_record(const struct cg_filedef *def, const struct yn *node, const 
 		return false;
 	}
 	if (!parse_access(f[2], &out->access)) {
-		CG_AUTOFREE char *t = shown(f[2]);
+		CG_AUTOFREE char *t = cg_diag_shown(f[2]);
 
 		bad_value(
 			d, node, def->name, rec,
@@ -1088,7 +1053,7 @@ keyed_value(const struct cg_filedef *def, const struct yn *node, const char *rec
 	    const char *s, char **canon, struct cg_diags *d)
 {
 	struct strbuf sb = STRBUF_INIT;
-	CG_AUTOFREE char *t = shown(s);
+	CG_AUTOFREE char *t = cg_diag_shown(s);
 	enum numerr e;
 	int64_t v = 0;
 
@@ -1134,14 +1099,14 @@ parse_keyed_record(const struct cg_filedef *def, const struct yn *node, const ch
 	}
 	if (def->flags & CG_FF_DEVKEY) {
 		if (!parse_devnum(f[0], false, &dev)) {
-			CG_AUTOFREE char *t = shown(f[0]);
+			CG_AUTOFREE char *t = cg_diag_shown(f[0]);
 
 			bad_value(d, node, def->name, rec,
 				  "'%s' is not a device number, expected MAJ:MIN such as '8:0'", t);
 			return false;
 		}
 	} else if (!valid_name(f[0])) {
-		CG_AUTOFREE char *t = shown(f[0]);
+		CG_AUTOFREE char *t = cg_diag_shown(f[0]);
 
 		bad_value(
 			d, node, def->name, rec,
@@ -1166,7 +1131,7 @@ parse_keyed_record(const struct cg_filedef *def, const struct yn *node, const ch
 		for (j = 0; def->words[j] && strcmp(def->words[j], f[i]) != 0; j++)
 			;
 		if (!eq || !def->words[j]) {
-			CG_AUTOFREE char *t = shown(f[i]);
+			CG_AUTOFREE char *t = cg_diag_shown(f[i]);
 
 			add_words(&ex, def->words, "", " or ");
 			if (eq)
@@ -1391,7 +1356,7 @@ cg_value_parse_unchecked(const char *file, const struct yn *node, struct cg_valu
 		return -1;
 	}
 	if (strchr(node->str, '\n') || strchr(node->str, '\r')) {
-		CG_AUTOFREE char *t = shown(node->str);
+		CG_AUTOFREE char *t = cg_diag_shown(node->str);
 
 		diag_at(d, node,
 			"invalid value '%s' for %s, it holds a line break, expected one line of text",
