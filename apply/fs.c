@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -37,6 +38,7 @@ enum op {
 	OP_CHMOD,
 	OP_STAT,
 	OP_LIST,
+	OP_XATTR,
 };
 
 static const char *const op_text[] = {
@@ -48,6 +50,7 @@ static const char *const op_text[] = {
 	[OP_CHMOD] = "cannot change the mode of '%s'",
 	[OP_STAT] = "cannot stat '%s'",
 	[OP_LIST] = "cannot list directory '%s'",
+	[OP_XATTR] = "cannot read the extended attributes of '%s'",
 };
 
 struct cg_fs *
@@ -414,6 +417,32 @@ cg_fs_stat(struct cg_fs *fs, const char *path, struct stat *st, struct cg_error 
 		return fail(fs, OP_STAT, path, e, err);
 	}
 	put_dir(fs, dfd);
+	return 0;
+}
+
+int
+cg_fs_getxattr(struct cg_fs *fs, const char *path, const char *name, struct strbuf *out,
+	       struct cg_error **err)
+{
+	CG_AUTOCLOSE int fd = -1;
+	CG_AUTOFREE char *proc = NULL;
+	ssize_t n;
+
+	fd = open_target(fs, OP_XATTR, path, err);
+	if (fd < 0)
+		return -1;
+	/* fgetxattr() refuses O_PATH handles; the /proc link names exactly this inode */
+	proc = xasprintf("/proc/self/fd/%d", fd);
+	n = getxattr(proc, name, NULL, 0);
+	if (n < 0)
+		return fail(fs, OP_XATTR, path, errno, err);
+	strbuf_reset(out);
+	strbuf_grow(out, (size_t)n + 1);
+	n = getxattr(proc, name, out->buf, (size_t)n);
+	if (n < 0)
+		return fail(fs, OP_XATTR, path, errno, err);
+	out->len = (size_t)n;
+	out->buf[n] = '\0';
 	return 0;
 }
 

@@ -48,6 +48,13 @@ int cg_fs_chown(struct cg_fs *fs, const char *path, uid_t uid, gid_t gid, struct
 int cg_fs_chmod(struct cg_fs *fs, const char *path, mode_t mode, struct cg_error **err);
 /* lstat(2) of path; a missing path is an error with errnum ENOENT. */
 int cg_fs_stat(struct cg_fs *fs, const char *path, struct stat *st, struct cg_error **err);
+/*
+ * The value of extended attribute `name` of `path` (a directory or a file, not followed
+ * if a symlink) into `out`. A missing attribute is an error with errnum ENODATA (or
+ * ENOTSUP where the filesystem has none).
+ */
+int cg_fs_getxattr(struct cg_fs *fs, const char *path, const char *name, struct strbuf *out,
+		   struct cg_error **err);
 /* Names in directory `path` (no "." or ".."), sorted; *dirs_only keeps directories only. */
 int cg_fs_list(struct cg_fs *fs, const char *path, bool dirs_only, char ***names, size_t *n,
 	       struct cg_error **err);

@@ -10,3 +10,6 @@ lib_libcgapply_a_SOURCES += %D%/desired.c %D%/desired.h %D%/plan.c %D%/plan.h \
 	%D%/plan-int.h %D%/plan-cpu.c %D%/plan-cpuset.c %D%/plan-devices.c \
 	%D%/plan-memory.c %D%/plan-v2.c
 lib_libcgapply_a_SOURCES += %D%/registry.c %D%/registry.h
+lib_libcgapply_a_SOURCES += %D%/planfile.c %D%/planfile.h
+lib_libcgapply_a_SOURCES += %D%/systemd.c %D%/systemd.h
+lib_libcgapply_a_SOURCES += %D%/match.c %D%/match.h %D%/place.c %D%/place.h

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "apply/desired.h"
@@ -16,7 +17,9 @@
 #include "apply/journal.h"
 #include "apply/registry.h"
 #include "apply/snapshot.h"
+#include "apply/systemd.h"
 #include "cmd/cli.h"
+#include "cmd/log.h"
 #include "cmd/report.h"
 #include "lib/xalloc.h"
 #include "parser/parse.h"
@@ -39,6 +42,9 @@ enum {
 	OPT_JSON,
 	OPT_DETAILED,
 	OPT_NO_COLOR,
+	OPT_OUT,
+	OPT_SYSLOG,
+	OPT_ALLOW_SYSTEMD,
 };
 
 static const struct option apply_options[] = {
@@ -53,6 +59,9 @@ static const struct option apply_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "detailed-exitcode", no_argument, NULL, OPT_DETAILED },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "allow-systemd-cgroups", no_argument, NULL, OPT_ALLOW_SYSTEMD },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -67,6 +76,7 @@ option_needs(int c)
 	case 'f':
 	case OPT_PARENT:
 	case OPT_PRUNE:
+	case OPT_ALLOW_SYSTEMD:
 		return AO_CONFIG;
 	case OPT_LOCK_TIMEOUT:
 		return AO_LOCK;
@@ -76,6 +86,8 @@ option_needs(int c)
 		return AO_FORCE;
 	case OPT_DETAILED:
 		return AO_DETAILED;
+	case OPT_OUT:
+		return AO_OUT;
 	}
 	return 0;
 }
@@ -171,6 +183,7 @@ apply_opts_parse(struct apply_opts *o, const char *cmd, const char *usage, unsig
 		case OPT_PARENT:
 			free(o->parent);
 			o->parent = NULL;
+			o->parent_set = true;
 			if (normalize_parent(optarg, &o->parent) < 0) {
 				*code = cli_usage_error(
 					cmd,
@@ -211,6 +224,15 @@ apply_opts_parse(struct apply_opts *o, const char *cmd, const char *usage, unsig
 		case OPT_NO_COLOR:
 			o->no_color = true;
 			break;
+		case OPT_OUT:
+			o->out_path = optarg;
+			break;
+		case OPT_SYSLOG:
+			log_setup(LOG_TARGET_SYSLOG);
+			break;
+		case OPT_ALLOW_SYSTEMD:
+			o->allow_systemd = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -223,11 +245,26 @@ apply_opts_parse(struct apply_opts *o, const char *cmd, const char *usage, unsig
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		if (strcmp(cmd, "apply") == 0)
+	if (optind < argc && (mask & AO_PLANFILE) && optind + 1 == argc) {
+		/* a saved plan fixes the configuration and the plan's options */
+		if (o->npaths || o->prune || o->force || o->dry_run) {
 			*code = cli_usage_error(
-				cmd, "applying a saved plan file ('%s') is not supported yet",
-				argv[optind]);
+				cmd,
+				"%s cannot go with a plan file: it was fixed when the plan was made",
+				o->npaths  ? "-f"
+				: o->prune ? "--prune"
+				: o->force ? "--force"
+					   : "--dry-run");
+			return -1;
+		}
+		o->planfile = argv[optind++];
+		mask &= ~(unsigned)AO_CONFIG; /* no default configuration path */
+	}
+	if (optind < argc) {
+		if (mask & AO_PLANFILE)
+			*code = cli_usage_error(cmd,
+						"unexpected argument '%s' (one plan file at most)",
+						argv[optind]);
 		else if (mask & AO_CONFIG)
 			*code = cli_usage_error(
 				cmd, "unexpected argument '%s' (name configuration files with -f)",
@@ -278,6 +315,7 @@ apply_verbose(const struct apply_opts *o, const char *fmt, ...)
 
 	if (!o->verbose || o->json)
 		return;
+	log_next_priority(LOG_INFO);
 	fputs("cgapply: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -296,6 +334,7 @@ apply_run_init(struct apply_run *r, const struct apply_opts *o)
 	cg_state_init(&r->cur);
 	cg_state_init(&r->target);
 	plan_init(&r->plan);
+	cg_moves_init(&r->moves);
 	r->code = CG_EXIT_OK;
 }
 
@@ -303,6 +342,7 @@ void
 apply_run_release(struct apply_run *r)
 {
 	plan_release(&r->plan);
+	cg_moves_release(&r->moves);
 	cg_state_release(&r->target);
 	cg_state_release(&r->cur);
 	cg_layout_release(&r->layout);
@@ -618,12 +658,56 @@ overcommit_notes(struct apply_run *r)
 }
 
 int
+apply_run_check_systemd(struct apply_run *r)
+{
+	struct cg_error *e = NULL;
+
+	if (r->o->allow_systemd || !r->plan.n || !cg_systemd_booted(NULL))
+		return 0;
+	if (cg_systemd_check_plan(r->fs, &r->hosts, &r->plan, &e) < 0) {
+		if (e->kind == CG_E_PRECOND) {
+			free(r->hint);
+			r->hint = xstrdup(
+				"systemd rewrites the cgroups of its units, so keep out of them: give the service the groups are for Delegate=yes (systemd.resource-control(5)) and point --parent inside its cgroup (e.g. --parent system.slice/NAME.service/groups), or pass --allow-systemd-cgroups to write there anyway");
+		}
+		return set_precond(r, e);
+	}
+	return 0;
+}
+
+int
+apply_run_scan(struct apply_run *r)
+{
+	const struct cg_place_opts po = { .parent = r->o->parent, .instantiate = true };
+	struct cg_error *e = NULL;
+
+	if (!r->model || !r->model->nrules)
+		return 0;
+	/* /proc/PID/cgroup describes the system's hierarchies, not another tree's */
+	if (strcmp(r->o->cgroup_root, CG_DEFAULT_CGROUP_ROOT) != 0) {
+		cg_diag_note(
+			&r->diags, NULL,
+			"processes are not placed by the rules: '%s' is not the system's cgroup root",
+			r->o->cgroup_root);
+		return 0;
+	}
+	r->placing = true;
+	if (cg_place_scan(r->model, &r->hosts, NULL, 0, &po, &r->moves, &r->diags, &e) < 0)
+		return apply_run_set_error(r, e);
+	apply_verbose(r->o, "read %zu process%s: %zu task move%s", r->moves.scanned,
+		      r->moves.scanned == 1 ? "" : "es", r->moves.n, r->moves.n == 1 ? "" : "s");
+	return 0;
+}
+
+int
 apply_run_plan(struct apply_run *r)
 {
 	const struct apply_opts *o = r->o;
 	const struct plan_opts popts = { .prune = o->prune, .force = o->force };
 	struct cg_error *e = NULL;
 
+	if (apply_run_scan(r) < 0)
+		return -1;
 	if (cg_layout_build(r->model, &r->hosts, o->parent, &r->layout, &e) < 0)
 		return apply_run_set_error(r, e);
 	if (cg_snapshot_read(r->fs, &r->layout, &r->cur, &e) < 0) {
@@ -646,6 +730,8 @@ apply_run_plan(struct apply_run *r)
 			     r->diags.errors, r->diags.errors == 1 ? "" : "s");
 		return set_precond(r, e);
 	}
+	if (apply_run_check_systemd(r) < 0)
+		return -1;
 	overcommit_notes(r);
 	return 0;
 }

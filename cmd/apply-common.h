@@ -19,6 +19,7 @@
 
 #include "apply/hierarchy.h"
 #include "apply/layout.h"
+#include "apply/place.h"
 #include "apply/plan.h"
 #include "apply/state.h"
 #include "cmd/report.h"
@@ -36,6 +37,8 @@ enum apply_optmask {
 	AO_DRY_RUN = 1 << 2,  /* --dry-run */
 	AO_FORCE = 1 << 3,    /* --force */
 	AO_DETAILED = 1 << 4, /* --detailed-exitcode */
+	AO_OUT = 1 << 5,      /* plan --out FILE */
+	AO_PLANFILE = 1 << 6, /* apply PLANFILE */
 };
 
 struct apply_opts {
@@ -47,8 +50,12 @@ struct apply_opts {
 	const char *state_dir;
 	int lock_timeout_ms;
 	bool prune, force, dry_run, json, detailed, no_color, quiet;
+	bool allow_systemd; /* --allow-systemd-cgroups */
 	int verbose;
 	char *what;		/* "cgapply apply -f x.yaml": the lock holder's description */
+	const char *out_path;	/* plan --out FILE */
+	const char *planfile;	/* apply PLANFILE (then no configuration is read) */
+	bool parent_set;	/* --parent was given */
 	struct report_opts out; /* stdout: colour when a terminal */
 	struct report_opts err; /* stderr */
 };
@@ -73,6 +80,8 @@ struct apply_run {
 	struct cg_layout layout;
 	struct cg_state cur, target;
 	struct plan plan;
+	struct cg_moves moves; /* task moves by the rules, run after the plan's steps */
+	bool placing;	       /* the rules place processes (the system's cgroup root) */
 	struct cg_lock *lock;
 	struct cg_error *error;
 	char *hint; /* what to do about the error, printed after it (a note in JSON) */
@@ -88,6 +97,17 @@ int apply_run_lock(struct apply_run *r);
 /* A journal left by an interrupted apply: refuse (exit 4) with what to do. */
 int apply_run_check_journal(struct apply_run *r);
 int apply_run_plan(struct apply_run *r);
+/*
+ * The task moves of the rules (apply/place), run by apply_run_plan before the layout:
+ * scans every process and instantiates the template groups used. Only on the system's
+ * cgroup root, whose hierarchies /proc/PID/cgroup describes.
+ */
+int apply_run_scan(struct apply_run *r);
+/*
+ * Where systemd is PID 1, refuses (exit 4, with a hint on delegation) a plan that writes
+ * in its cgroups, unless --allow-systemd-cgroups (apply/systemd.h). apply_run_plan runs it.
+ */
+int apply_run_check_systemd(struct apply_run *r);
 
 /* Sets r->error and r->code (from the error's kind); returns -1. */
 int apply_run_set_error(struct apply_run *r, struct cg_error *e);

@@ -36,5 +36,9 @@ int cmd_apply(int argc, char **argv);
 extern const char cmd_apply_usage[];
 int cmd_rollback(int argc, char **argv);
 extern const char cmd_rollback_usage[];
+int cmd_classify(int argc, char **argv);
+extern const char cmd_classify_usage[];
+int cmd_watch(int argc, char **argv);
+extern const char cmd_watch_usage[];
 
 #endif

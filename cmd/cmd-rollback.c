@@ -19,6 +19,7 @@
 #include "apply/snapshot.h"
 #include "cmd/apply-common.h"
 #include "cmd/cli.h"
+#include "cmd/place.h"
 
 const char cmd_rollback_usage[] =
 	"Usage: cgapply rollback [OPTIONS]\n"
@@ -38,6 +39,7 @@ const char cmd_rollback_usage[] =
 	"      --no-color           never colour the output\n"
 	"  -q, --quiet              print errors only\n"
 	"  -v, --verbose            say what is read and locked\n"
+	"      --syslog             send messages to syslog(3) instead of stderr\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 done (or nothing to do), 2 changed (--detailed-exitcode), 1 failed and\n"
@@ -52,7 +54,27 @@ struct rollback {
 	struct cg_state after; /* last-apply: the state the apply left */
 	struct cg_state live;  /* read now */
 	struct exec_result res;
+	bool moves_found;  /* the last apply recorded task moves */
+	size_t moved_back; /* processes moved back where they were */
 };
+
+/*
+ * Moves the processes of the last apply back where they were, before the groups are
+ * restored (a group to remove must be empty).
+ */
+static int
+move_back(struct rollback *rb)
+{
+	struct cg_error *e = NULL;
+
+	if (place_rollback_moves(&rb->r, &rb->moves_found, &rb->moved_back, &e) < 0)
+		return apply_run_set_error(&rb->r, e);
+	if (rb->moves_found)
+		cg_diag_note(&rb->r.diags, NULL, "%zu task%s moved back where %s were",
+			     rb->moved_back, rb->moved_back == 1 ? "" : "s",
+			     rb->moved_back == 1 ? "it" : "they");
+	return 0;
+}
 
 static void
 print_json(struct rollback *rb, bool ran, bool ok, const char *msg)
@@ -316,8 +338,26 @@ run_rollback(const struct apply_opts *o)
 	cg_state_init(&rb.live);
 	exec_result_init(&rb.res);
 	rb.resume = false;
+	rb.moves_found = false;
+	rb.moved_back = 0;
 	if (apply_run_open(&rb.r) < 0 || (!o->dry_run && apply_run_lock(&rb.r) < 0) ||
-	    load_goal(&rb) < 0 || check_drift(&rb) < 0 || plan_back(&rb) < 0) {
+	    (!o->dry_run && move_back(&rb) < 0)) {
+		code = apply_run_fail(&rb.r);
+		goto out;
+	}
+	if (rb.moves_found && !cg_journal_pending(o->state_dir) &&
+	    !cg_journal_has_last(o->state_dir)) {
+		/* the last apply only moved processes */
+		strbuf_addf(&msg, "Rollback complete: %zu task%s moved back.", rb.moved_back,
+			    rb.moved_back == 1 ? "" : "s");
+		if (o->json)
+			print_json(&rb, false, true, msg.buf);
+		else if (!o->quiet)
+			printf("%s\n", msg.buf);
+		code = o->detailed && rb.moved_back ? CG_EXIT_CHANGES : CG_EXIT_OK;
+		goto out;
+	}
+	if (load_goal(&rb) < 0 || check_drift(&rb) < 0 || plan_back(&rb) < 0) {
 		code = apply_run_fail(&rb.r);
 		goto out;
 	}

@@ -8,8 +8,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "cmd/cli.h"
+#include "cmd/log.h"
 #include "cmd/report.h"
 #include "parser/parse.h"
 
@@ -29,7 +31,9 @@ const char cmd_validate_usage[] =
 	"      --json             print {format_version, valid, diagnostics} on stdout only\n"
 	"      --strict           unknown users and groups are errors (as for plan and apply)\n"
 	"  -q, --quiet            print errors only\n"
+	"  -v, --verbose          name each file read\n"
 	"      --no-color         never colour the output\n"
+	"      --syslog           send messages to syslog(3) instead of stderr\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Exit status: 0 valid, 3 invalid, 64 usage error.\n";
@@ -38,12 +42,18 @@ enum {
 	OPT_JSON = 256,
 	OPT_STRICT,
 	OPT_NO_COLOR,
+	OPT_SYSLOG,
 };
 
 static const struct option validate_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON }, { "strict", no_argument, NULL, OPT_STRICT },
-	{ "quiet", no_argument, NULL, 'q' },	 { "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static void
@@ -69,13 +79,14 @@ cmd_validate(int argc, char **argv)
 	struct cg_model *m = NULL;
 	struct cg_diags d;
 	bool json = false, no_color = false;
+	int verbose = 0;
 	const char *const *paths;
 	size_t npaths;
 	int c, r;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", validate_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qvh", validate_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			json = true;
@@ -86,8 +97,14 @@ cmd_validate(int argc, char **argv)
 		case 'q':
 			ropts.quiet = true;
 			break;
+		case 'v':
+			verbose++;
+			break;
 		case OPT_NO_COLOR:
 			no_color = true;
+			break;
+		case OPT_SYSLOG:
+			log_setup(LOG_TARGET_SYSLOG);
 			break;
 		case 'h':
 			fputs(cmd_validate_usage, stdout);
@@ -96,6 +113,8 @@ cmd_validate(int argc, char **argv)
 			return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (ropts.quiet && verbose)
+		return cli_usage_error("validate", "-q and -v cannot go together");
 	if (optind < argc) {
 		paths = (const char *const *)&argv[optind];
 		npaths = (size_t)(argc - optind);
@@ -106,6 +125,14 @@ cmd_validate(int argc, char **argv)
 	ropts.color = cli_use_color(2, no_color);
 	cg_diags_init(&d);
 	r = cg_parse_paths(paths, npaths, &popts, &m, &d);
+	if (verbose && !json && m) {
+		size_t i;
+
+		for (i = 0; i < m->nfiles; i++) {
+			log_next_priority(LOG_INFO);
+			fprintf(stderr, "cgapply: read '%s'\n", m->files[i]);
+		}
+	}
 	if (json) {
 		print_json(&d, r == 0);
 	} else {
@@ -114,11 +141,13 @@ cmd_validate(int argc, char **argv)
 			printf("valid: %zu group%s, %zu rule%s in %zu file%s\n", m->ngroups,
 			       m->ngroups == 1 ? "" : "s", m->nrules, m->nrules == 1 ? "" : "s",
 			       m->nfiles, m->nfiles == 1 ? "" : "s");
-		else if (r < 0)
+		else if (r < 0) {
+			log_next_priority(LOG_ERR);
 			fprintf(stderr,
 				"cgapply: configuration is invalid: %zu error%s, %zu warning%s\n",
 				d.errors, d.errors == 1 ? "" : "s", d.warnings,
 				d.warnings == 1 ? "" : "s");
+		}
 	}
 	cg_model_free(m);
 	cg_diags_release(&d);

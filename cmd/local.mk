@@ -5,10 +5,16 @@ cgapply_SOURCES = \
 	%D%/apply-common.h \
 	%D%/cli.h \
 	%D%/cmd-apply.c \
+	%D%/cmd-classify.c \
+	%D%/cmd-watch.c \
+	%D%/place.c \
+	%D%/place.h \
 	%D%/cmd-plan.c \
 	%D%/cmd-rollback.c \
 	%D%/cmd-validate.c \
 	%D%/exitcode.h \
+	%D%/log.c \
+	%D%/log.h \
 	%D%/main.c \
 	%D%/report-json.c \
 	%D%/report-plan.c \

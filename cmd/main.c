@@ -8,9 +8,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/log.h"
 #include "parser/diag.h"
 
 static int cmd_help(int argc, char **argv);
@@ -28,6 +30,10 @@ static const struct cli_cmd commands[] = {
 	  cmd_apply_usage },
 	{ "rollback", cmd_rollback, "restore the state from before the last apply",
 	  cmd_rollback_usage },
+	{ "classify", cmd_classify, "place running processes by the rules, once (cgclassify)",
+	  cmd_classify_usage },
+	{ "watch", cmd_watch, "the rules daemon: place processes as they start (cgrulesengd)",
+	  cmd_watch_usage },
 	{ "help", cmd_help, "show help for a command", cmd_help_usage },
 };
 
@@ -70,6 +76,7 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	log_next_priority(LOG_ERR);
 	fputs("cgapply: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -93,6 +100,9 @@ cli_use_color(int fd, bool no_color)
 	const char *term = getenv("TERM");
 
 	if (no_color || getenv("NO_COLOR"))
+		return false;
+	/* the journal and syslog get plain text */
+	if (fd == 2 && log_current_target() != LOG_TARGET_STDERR)
 		return false;
 	if (term && strcmp(term, "dumb") == 0)
 		return false;
@@ -134,6 +144,7 @@ main(int argc, char **argv)
 	const struct cli_cmd *cmd;
 	const char *near;
 
+	log_setup(log_detect());
 	if (argc < 2) {
 		print_main_help(stderr);
 		return CG_EXIT_USAGE;

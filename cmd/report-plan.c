@@ -15,6 +15,7 @@
 
 #include "apply/exec.h"
 #include "apply/plan.h"
+#include "cmd/place.h"
 #include "lib/xalloc.h"
 #include "parser/schema.h"
 #include "parser/value.h"
@@ -577,7 +578,10 @@ report_json_result(const struct report_result *r, struct strbuf *sb)
 			strbuf_addch(sb, ',');
 		json_action(r->plan, i, r->res, sb);
 	}
-	strbuf_adds(sb, "],\"diagnostics\":");
+	strbuf_addch(sb, ']');
+	if (r->moves)
+		report_json_moves(r->moves, sb);
+	strbuf_adds(sb, ",\"diagnostics\":");
 	cg_diags_init(&empty);
 	report_json_diags(r->diags ? r->diags : &empty, &diags);
 	cg_diags_release(&empty);

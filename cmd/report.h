@@ -15,6 +15,7 @@
 
 struct plan;
 struct exec_result;
+struct cg_moves;
 
 #define CG_JSON_FORMAT_VERSION 1
 
@@ -59,6 +60,7 @@ struct report_result {
 	const struct exec_result *res;	  /* NULL: the plan was not run (status "planned") */
 	const struct cg_diags *diags;	  /* NULL: none */
 	const struct cg_error *errors[2]; /* shown as unlocated error diagnostics after diags */
+	const struct cg_moves *moves;	  /* task moves (a "moves" array); NULL: none */
 };
 
 /* {format_version, changed, failed, msg, actions[], diagnostics[]} and a newline. */

@@ -15,6 +15,7 @@
 #include "lib/xalloc.h"
 #include "parser/cgdef.h"
 #include "parser/invariants.h"
+#include "parser/rules.h"
 #include "parser/yaml.h"
 
 /* Larger than any sane configuration; refuses to slurp a device or a huge file by mistake. */
@@ -158,6 +159,7 @@ finish(struct parse_state *st, struct cg_model **out)
 	cg_model_finish_groups(st->m);
 	cg_cgdef_apply_defaults(st->m);
 	cg_invariants_check(st->m, st->d);
+	cg_rules_check_destinations(st->m, st->d);
 	cg_diags_sort(st->d);
 	if (st->d->errors) {
 		cg_model_free(st->m);

@@ -1164,3 +1164,34 @@ cg_rule_dest_has_tokens(const char *dest)
 	}
 	return false;
 }
+
+/* ---- destinations against the groups ---- */
+
+void
+cg_rules_check_destinations(const struct cg_model *m, struct cg_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrules; i++) {
+		const struct cg_rule *r = &m->rules[i];
+		const struct cg_group *g;
+
+		/* an ignore rule only compares: its destination need not be a group */
+		if (r->ignore || r->ignore_rt || !*r->destination)
+			continue;
+		g = cg_model_find_group(m, r->destination);
+		if (cg_rule_dest_has_tokens(r->destination)) {
+			if (!g || !g->is_template)
+				cg_diag_error(
+					d, &r->dest_loc,
+					"destination '%s' has %% tokens but no template group of that name is configured, expected a group '%s' under groups:",
+					r->destination, r->destination);
+			continue;
+		}
+		if (!g)
+			cg_diag_error(
+				d, &r->dest_loc,
+				"destination '%s' is not a configured group, expected one of the groups under groups: (or a template group with %% tokens)",
+				r->destination);
+	}
+}

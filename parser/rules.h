@@ -61,6 +61,13 @@ struct cg_rule_subst {
  */
 char *cg_rule_expand(const char *dest, const struct cg_rule_subst *s);
 
+/*
+ * Checks that every rule's destination is a configured group (or the root), or, when it
+ * holds % tokens, the name of a template group. Ignore rules only compare, so they are not
+ * checked. Errors are located at the destination. Call once the groups are finished.
+ */
+void cg_rules_check_destinations(const struct cg_model *m, struct cg_diags *d);
+
 /* Whether a destination holds `%x` tokens: only such a cgroup is created on demand. */
 bool cg_rule_dest_has_tokens(const char *dest);
 

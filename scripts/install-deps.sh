@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what cgapply needs on Debian 12 (run as root).
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --test   also what the test suite needs
+#   scripts/install-deps.sh --test   also what the test suite needs (systemd: only for systemd-analyze verify of the unit)
 set -eu
 
 build="build-essential autoconf automake pkg-config libyaml-dev libcgroup-dev check"
-test="clang valgrind cppcheck clang-format groff-base man-db jq strace"
+test="clang valgrind cppcheck clang-format groff-base man-db jq strace ansible-core puppet systemd"
 
 pkgs=$build
 if [ "${1:-}" = "--test" ]; then

@@ -73,7 +73,18 @@ check_PROGRAMS += %D%/unit/check_exec
 %C%_unit_check_exec_CFLAGS = $(TEST_CFLAGS)
 %C%_unit_check_exec_LDADD = $(TEST_LDADD)
 TESTS += %D%/unit/check_exec
+
+### check_planfile (saved plans)
+check_PROGRAMS += %D%/unit/check_planfile
+%C%_unit_check_planfile_SOURCES = %D%/unit/check_planfile.c $(TEST_HELPERS)
+%C%_unit_check_planfile_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_planfile_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_planfile
+
+# saved plans and stable plan output on a temp tree (no root needed)
+TESTS += %D%/planfile-tree.sh
 endif
+EXTRA_DIST += %D%/planfile-tree.sh
 
 # Integration: the real binary on the real cgroupfs, as root, inside sandbox parents
 # (tests/integration/lib.sh); each script exits 77 (SKIP) with a reason elsewhere.
@@ -83,3 +94,46 @@ check_PROGRAMS += %D%/integration/memhog
 TESTS += %D%/integration/apply-v1.sh %D%/integration/rollback-v1.sh
 endif
 EXTRA_DIST += %D%/integration/lib.sh %D%/integration/apply-v1.sh %D%/integration/rollback-v1.sh
+
+# Saved plans on the real cgroupfs, and the Ansible role and Puppet manifest of
+# examples/ run for real against localhost (root; SKIP without ansible-playbook/puppet).
+if ENABLE_TESTS
+TESTS += %D%/integration/planfile-v1.sh %D%/integration/ansible.sh %D%/integration/puppet.sh
+endif
+EXTRA_DIST += %D%/integration/planfile-v1.sh %D%/integration/ansible.sh \
+	%D%/integration/puppet.sh
+
+# Boot and coexistence (issue 5): where messages go, systemd's cgroups, the unit and the
+# init script.
+if ENABLE_TESTS
+### check_systemd
+check_PROGRAMS += %D%/unit/check_systemd
+%C%_unit_check_systemd_SOURCES = %D%/unit/check_systemd.c $(TEST_HELPERS)
+%C%_unit_check_systemd_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_systemd_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_systemd
+
+### check_log (cmd/log.c is not in the library: linked in here)
+check_PROGRAMS += %D%/unit/check_log
+%C%_unit_check_log_SOURCES = %D%/unit/check_log.c cmd/log.c cmd/log.h $(TEST_HELPERS)
+%C%_unit_check_log_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_log_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_log
+
+TESTS += %D%/dist-files.sh %D%/integration/initscript.sh
+endif
+EXTRA_DIST += %D%/dist-files.sh %D%/integration/initscript.sh
+
+# Rules: the matcher on fake procfs entries, template instantiation, the moves record;
+# and processes placed for real (rules-v1.sh: root only, rules matching only its own).
+if ENABLE_TESTS
+check_PROGRAMS += %D%/unit/check_match
+%C%_unit_check_match_SOURCES = %D%/unit/check_match.c $(TEST_HELPERS)
+%C%_unit_check_match_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_match_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_match
+check_PROGRAMS += %D%/integration/runas
+%C%_integration_runas_SOURCES = %D%/integration/runas.c
+TESTS += %D%/integration/rules-v1.sh
+endif
+EXTRA_DIST += %D%/integration/rules-v1.sh

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=sh
 # Shared by the integration tests that run the real cgapply binary against the real
 # cgroupfs. Safety of the machine comes first:
 #   - every cgroup a test makes lives under its own parent, cgapply-test-<pid>, in each
@@ -48,7 +49,7 @@ sandbox_create() {
 rmdir_tree() {
 	[ -d "$1" ] || return 0
 	find "$1" -depth -type d | while read -r d; do
-		for try in 1 2 3 4 5 6 7 8 9 10; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			rmdir "$d" 2>/dev/null && break
 			[ -d "$d" ] || break
 			sleep 0.1

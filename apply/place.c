@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+#include "apply/place.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/fs.h"
+#include "apply/match.h"
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "parser/rules.h"
+
+#define PROC_ROOT "/proc"
+
+void
+cg_moves_init(struct cg_moves *mv)
+{
+	memset(mv, 0, sizeof(*mv));
+}
+
+static void
+move_release(struct cg_move *m)
+{
+	free(m->exe);
+	free(m->mount);
+	free(m->from);
+	free(m->to);
+	free(m->group);
+}
+
+void
+cg_moves_release(struct cg_moves *mv)
+{
+	size_t i;
+
+	for (i = 0; i < mv->n; i++)
+		move_release(&mv->items[i]);
+	free(mv->items);
+	memset(mv, 0, sizeof(*mv));
+}
+
+size_t
+cg_moves_count(const struct cg_moves *mv, enum cg_move_status st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < mv->n; i++)
+		n += mv->items[i].status == st;
+	return n;
+}
+
+/* "a" + "b" → "a/b", skipping empty parts. */
+static char *
+join(const char *a, const char *b)
+{
+	if (!a || !*a)
+		return xstrdup(b ? b : "");
+	if (!b || !*b)
+		return xstrdup(a);
+	return xasprintf("%s/%s", a, b);
+}
+
+/* ---- templates ---- */
+
+static void
+id_copy(struct cg_id *dst, const struct cg_id *src)
+{
+	*dst = *src;
+	dst->name = src->name ? xstrdup(src->name) : NULL;
+}
+
+static void
+group_copy(struct cg_group *dst, const struct cg_group *src, const char *path)
+{
+	size_t i, k;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->path = xstrdup(path);
+	dst->loc = src->loc;
+	dst->implied = src->implied;
+	dst->perm = src->perm;
+	id_copy(&dst->perm.task_uid, &src->perm.task_uid);
+	id_copy(&dst->perm.task_gid, &src->perm.task_gid);
+	id_copy(&dst->perm.admin_uid, &src->perm.admin_uid);
+	id_copy(&dst->perm.admin_gid, &src->perm.admin_gid);
+	dst->nctls = dst->ctls_alloc = src->nctls;
+	dst->ctls = src->nctls ? xcalloc(src->nctls, sizeof(*dst->ctls)) : NULL;
+	for (i = 0; i < src->nctls; i++) {
+		const struct cg_ctlblock *sb = &src->ctls[i];
+		struct cg_ctlblock *db = &dst->ctls[i];
+
+		db->name = xstrdup(sb->name);
+		db->loc = sb->loc;
+		db->n = db->alloc = sb->n;
+		db->settings = sb->n ? xcalloc(sb->n, sizeof(*db->settings)) : NULL;
+		for (k = 0; k < sb->n; k++) {
+			db->settings[k] = sb->settings[k];
+			db->settings[k].file = xstrdup(sb->settings[k].file);
+			cg_value_copy(&db->settings[k].value, &sb->settings[k].value);
+		}
+	}
+}
+
+/* Splits a destination at the '/' that are not escaped: the end offset of component k. */
+static size_t
+component_end(const char *s, size_t from)
+{
+	size_t i;
+
+	for (i = from; s[i]; i++) {
+		if (s[i] == '\\' && s[i + 1])
+			i++;
+		else if (s[i] == '/')
+			return i;
+	}
+	return i;
+}
+
+void
+cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, const char *dest_text,
+		     const char *dest)
+{
+	size_t ti = 0, di = 0;
+	bool added = false;
+
+	if (dst == src && !cg_rule_dest_has_tokens(dest_text))
+		return;
+	for (;;) {
+		size_t te = component_end(dest_text, ti);
+		const char *de_slash = strchr(dest + di, '/');
+		size_t de = de_slash ? (size_t)(de_slash - dest) : strlen(dest);
+		CG_AUTOFREE char *tpre = xstrndup(dest_text, te);
+		CG_AUTOFREE char *dpre = xstrndup(dest, de);
+		const struct cg_group *t = cg_model_find_group(src, tpre);
+		const struct cg_group *c = cg_model_find_group(src, dpre);
+
+		if (!(t && t->is_template) && dst != src && c && !c->is_template)
+			t = c;
+		else if (!(t && t->is_template))
+			t = NULL;
+		if (t && !cg_model_find_group(dst, dpre)) {
+			struct cg_group copy;
+			struct cg_group *g;
+
+			group_copy(&copy, t, dpre);
+			g = cg_model_add_group(dst, dpre);
+			/* the group index points at the path the model allocated: keep that one */
+			free(copy.path);
+			copy.path = g->path;
+			*g = copy;
+			added = true;
+		}
+		if (!dest_text[te] || !dest[de])
+			break;
+		ti = te + 1;
+		di = de + 1;
+	}
+	if (added)
+		cg_model_finish_groups(dst);
+}
+
+/* ---- scan ---- */
+
+static void
+add_move(struct cg_moves *out, const struct cg_proc *p, const struct cg_hier *h, const char *from,
+	 const char *to, const char *group, const struct cg_rule *r)
+{
+	struct cg_move *mv;
+
+	out->items = xgrow(out->items, sizeof(*out->items), out->n + 1, &out->alloc);
+	mv = &out->items[out->n++];
+	memset(mv, 0, sizeof(*mv));
+	mv->pid = p->pid;
+	mv->start = p->start;
+	mv->uid = p->euid;
+	mv->exe = xstrdup(p->exe ? p->exe : "");
+	for (char *c = mv->exe; *c; c++)
+		if (*c == '\t' || *c == '\n')
+			*c = '?';
+	mv->mount = xstrdup(h->mount);
+	mv->from = xstrdup(from);
+	mv->to = xstrdup(to);
+	mv->group = xstrdup(group);
+	mv->loc = r->loc;
+	mv->rule = r;
+	/* `*` rules go to every hierarchy that has the group, silently skipping the others */
+	mv->errnum = r->all_controllers ? -1 : 0;
+	mv->status = CG_MOVE_PLANNED;
+}
+
+static bool
+path_ok(const char *s)
+{
+	return !strpbrk(s, "\t\n");
+}
+
+static void
+scan_one(struct cg_model *m, const struct cg_hosttree *hosts, pid_t pid, bool explicit,
+	 const struct cg_place_opts *o, struct cg_moves *out, struct cg_diags *d)
+{
+	const char *proc_root = o->proc_root ? o->proc_root : PROC_ROOT;
+	struct cg_error *e = NULL;
+	struct cg_proc p;
+	struct cg_match mt;
+	size_t i;
+	int r = cg_proc_read(proc_root, pid, &p, &e);
+
+	if (r == CG_PROC_READ_GONE) {
+		if (explicit)
+			cg_diag_warning(d, NULL, "process %ld does not exist", (long)pid);
+		return;
+	}
+	if (r < 0) {
+		if (explicit || e->errnum != EACCES)
+			cg_diag_warning(d, NULL, "process %ld: %s%s%s", (long)pid, e->msg,
+					e->errnum ? ": " : "",
+					e->errnum ? strerror(e->errnum) : "");
+		cg_error_free(e);
+		return;
+	}
+	out->scanned++;
+	if (p.kthread && explicit)
+		cg_diag_note(d, NULL, "process %ld is a kernel thread: never moved", (long)pid);
+	cg_match_process(m, hosts, o->parent, &p, &mt);
+	if (mt.bad_rule)
+		cg_diag_warning(
+			d, &mt.bad_rule->loc,
+			"process %ld ('%s'): the destination '%s' does not expand to a usable cgroup name; not placed by this rule",
+			(long)pid, p.exe ? p.exe : p.comm, mt.bad_rule->destination);
+	for (i = 0; i < mt.n; i++) {
+		const struct cg_match_item *it = &mt.items[i];
+		const char *from;
+		CG_AUTOFREE char *to = NULL;
+
+		if (it->stay) {
+			out->stay++;
+			continue;
+		}
+		from = cg_proc_cgroup_in(&p, it->hier);
+		if (!from)
+			continue;
+		to = join(o->parent, it->dest);
+		if (strcmp(from, to) == 0)
+			continue;
+		if (!path_ok(to) || !path_ok(from)) {
+			cg_diag_warning(
+				d, &it->rule->loc,
+				"process %ld: a cgroup path holds a tab or newline; not moved",
+				(long)pid);
+			continue;
+		}
+		if (o->instantiate)
+			cg_place_instantiate(m, m, it->rule->destination, it->dest);
+		add_move(out, &p, it->hier, from, to, it->dest, it->rule);
+	}
+	cg_match_release(&mt);
+	cg_proc_release(&p);
+}
+
+int
+cg_place_scan(struct cg_model *m, const struct cg_hosttree *hosts, const pid_t *pids, size_t npids,
+	      const struct cg_place_opts *o, struct cg_moves *out, struct cg_diags *d,
+	      struct cg_error **err)
+{
+	const char *proc_root = o->proc_root ? o->proc_root : PROC_ROOT;
+	pid_t *all = NULL;
+	size_t n = 0, i;
+
+	if (!m->nrules)
+		return 0;
+	if (npids) {
+		for (i = 0; i < npids; i++)
+			scan_one(m, hosts, pids[i], true, o, out, d);
+		return 0;
+	}
+	if (cg_proc_list(proc_root, &all, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		scan_one(m, hosts, all[i], false, o, out, d);
+	free(all);
+	return 0;
+}
+
+void
+cg_place_check(struct cg_moves *mv, const struct cg_state *target, struct cg_diags *d)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < mv->n; i++) {
+		struct cg_move *m = &mv->items[i];
+		CG_AUTOFREE char *fspath = join(m->mount, m->to);
+		const struct cg_state_dir *dir = cg_state_find(target, fspath);
+
+		if (dir && dir->exists) {
+			mv->items[k++] = *m;
+			continue;
+		}
+		if (m->errnum != -1)
+			cg_diag_warning(
+				d, &m->loc,
+				"process %ld ('%s') goes to '%s' in hierarchy '%s', where the group is not configured; not moved there",
+				(long)m->pid, m->exe, m->group, *m->mount ? m->mount : "/");
+		move_release(m);
+	}
+	mv->n = k;
+	for (i = 0; i < mv->n; i++)
+		mv->items[i].errnum = 0;
+}
+
+/* ---- moving ---- */
+
+static int
+write_pid(struct cg_fs *fs, const char *mount, const char *dir, pid_t pid, struct cg_error **err)
+{
+	CG_AUTOFREE char *d = join(mount, dir);
+	CG_AUTOFREE char *path = join(d, "cgroup.procs");
+	char buf[32];
+	int len;
+
+	if (pid <= 0)
+		return cg_error_set(err, CG_E_INTERNAL, 0, "refusing to move pid %ld", (long)pid);
+	len = snprintf(buf, sizeof(buf), "%ld", (long)pid);
+	return cg_fs_write(fs, path, buf, (size_t)len, err);
+}
+
+static bool
+same_process(const char *proc_root, const struct cg_move *m)
+{
+	uint64_t start;
+
+	return cg_proc_start_time(proc_root, m->pid, &start) && start == m->start;
+}
+
+int
+cg_place_run(struct cg_fs *fs, const char *proc_root, struct cg_moves *mv, struct cg_error **err)
+{
+	struct cg_error *first = NULL;
+	size_t i;
+
+	if (!proc_root)
+		proc_root = PROC_ROOT;
+	for (i = 0; i < mv->n; i++) {
+		struct cg_move *m = &mv->items[i];
+		struct cg_error *e = NULL;
+
+		if (m->status != CG_MOVE_PLANNED)
+			continue;
+		if (!same_process(proc_root, m)) {
+			m->status = CG_MOVE_GONE;
+			continue;
+		}
+		if (write_pid(fs, m->mount, m->to, m->pid, &e) == 0) {
+			m->status = CG_MOVE_DONE;
+			continue;
+		}
+		if (e->errnum == ESRCH || !same_process(proc_root, m)) {
+			m->status = CG_MOVE_GONE;
+			cg_error_free(e);
+			continue;
+		}
+		m->status = CG_MOVE_FAILED;
+		m->errnum = e->errnum;
+		if (!first) {
+			cg_error_wrap(&e, "cannot move process %ld to '%s%s%s'", (long)m->pid,
+				      m->mount, *m->mount ? "/" : "", m->to);
+			first = e;
+		} else {
+			cg_error_free(e);
+		}
+	}
+	if (first) {
+		*err = first;
+		return -1;
+	}
+	return 0;
+}
+
+static const struct cg_hier *
+hier_by_mount(const struct cg_hosttree *hosts, const char *mount)
+{
+	size_t i;
+
+	for (i = 0; i < hosts->n; i++)
+		if (strcmp(hosts->hiers[i].mount, mount) == 0)
+			return &hosts->hiers[i];
+	return NULL;
+}
+
+size_t
+cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_hosttree *hosts,
+	      struct cg_moves *mv, struct cg_error **err)
+{
+	size_t i, undone = 0;
+
+	if (!proc_root)
+		proc_root = PROC_ROOT;
+	for (i = mv->n; i-- > 0;) {
+		struct cg_move *m = &mv->items[i];
+		const struct cg_hier *h = hier_by_mount(hosts, m->mount);
+		struct cg_error *e = NULL;
+		struct cg_proc p;
+		const char *cur;
+		int r;
+
+		if (m->status != CG_MOVE_DONE || !h)
+			continue;
+		r = cg_proc_read(proc_root, m->pid, &p, &e);
+		if (r != CG_PROC_READ_OK) {
+			cg_error_free(e);
+			m->status = CG_MOVE_GONE;
+			continue;
+		}
+		cur = cg_proc_cgroup_in(&p, h);
+		if (p.start != m->start || !cur || strcmp(cur, m->to) != 0) {
+			/* exited and reused, or moved since: leave it */
+			cg_proc_release(&p);
+			continue;
+		}
+		cg_proc_release(&p);
+		if (write_pid(fs, m->mount, m->from, m->pid, &e) < 0) {
+			if (e->errnum == ESRCH) {
+				cg_error_free(e);
+				m->status = CG_MOVE_GONE;
+				continue;
+			}
+			if (err && !*err)
+				*err = e;
+			else
+				cg_error_free(e);
+			continue;
+		}
+		m->status = CG_MOVE_UNDONE;
+		undone++;
+	}
+	return undone;
+}
+
+/* ---- the record ---- */
+
+void
+cg_moves_serialize(const struct cg_moves *mv, struct strbuf *out)
+{
+	size_t i;
+
+	strbuf_adds(out, "moves 1\n");
+	for (i = 0; i < mv->n; i++) {
+		const struct cg_move *m = &mv->items[i];
+
+		if (m->status != CG_MOVE_DONE && m->status != CG_MOVE_PLANNED)
+			continue;
+		strbuf_addf(out, "move %ld %" PRIu64 " %lu %s\t%s\t%s\t%s\n", (long)m->pid,
+			    m->start, (unsigned long)m->uid, m->mount, m->from, m->to, m->exe);
+	}
+	strbuf_adds(out, "end\n");
+}
+
+int
+cg_moves_parse(const char *text, size_t len, struct cg_moves *out, struct cg_error **err)
+{
+	CG_AUTOFREE char *copy = xstrndup(text, len);
+	char *line = copy, *nl;
+	size_t lineno = 0;
+	struct cg_moves mv;
+
+	cg_moves_init(&mv);
+	while (line && *line) {
+		char *f[4];
+		long pid;
+		unsigned long uid;
+		uint64_t start;
+		int used = 0;
+		size_t k;
+		char *s;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, "moves 1") != 0)
+				goto bad;
+		} else if (strcmp(line, "end") == 0) {
+			*out = mv;
+			return 0;
+		} else {
+			struct cg_move *m;
+
+			if (sscanf(line, "move %ld %" SCNu64 " %lu %n", &pid, &start, &uid, &used) <
+				    3 ||
+			    !used || pid <= 0)
+				goto bad;
+			s = line + used;
+			for (k = 0; k < 4; k++) {
+				f[k] = s;
+				s = strchr(s, '\t');
+				if (k < 3) {
+					if (!s)
+						goto bad;
+					*s++ = '\0';
+				}
+			}
+			mv.items = xgrow(mv.items, sizeof(*mv.items), mv.n + 1, &mv.alloc);
+			m = &mv.items[mv.n++];
+			memset(m, 0, sizeof(*m));
+			m->pid = (pid_t)pid;
+			m->start = start;
+			m->uid = (uid_t)uid;
+			m->mount = xstrdup(f[0]);
+			m->from = xstrdup(f[1]);
+			m->to = xstrdup(f[2]);
+			m->exe = xstrdup(f[3]);
+			m->group = xstrdup("");
+			m->status = CG_MOVE_DONE;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+bad:
+	cg_moves_release(&mv);
+	return cg_error_set(err, CG_E_PRECOND, 0, "cannot read the saved moves: line %zu", lineno);
+}
