@@ -3,9 +3,11 @@
 #include "tests/lib/testutil.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
@@ -173,6 +175,25 @@ tu_list_dir(const char *dir, const char *suffix, size_t *n)
 	if (*n)
 		qsort(names, *n, sizeof(*names), name_cmp);
 	return names;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+tu_rm_rf(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int

@@ -25,6 +25,8 @@ char *tu_model_dump(const struct cg_model *m);
 /* Sorted names of the files in directory `dir` ending in `suffix`; *n set; free each and the array.
  */
 char **tu_list_dir(const char *dir, const char *suffix, size_t *n);
+/* Removes a directory tree (no symlink is followed); a missing path is fine. Returns 0 or -1. */
+int tu_rm_rf(const char *path);
 /* Runs `s` and returns 0 when every test passed, 1 otherwise. */
 int tu_run_suite(Suite *s);
 

@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,15 +142,6 @@ make_tree(void)
 	free(fifo);
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 setup(void)
 {
@@ -168,7 +158,7 @@ setup(void)
 static void
 teardown(void)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpdir);
 	free(rootdir);
 	free(statedir);
 	free(tmpdir);
@@ -179,7 +169,7 @@ teardown(void)
 static void
 remake_tree(void)
 {
-	nftw(rootdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(rootdir);
 	free(rootdir);
 	make_tree();
 }

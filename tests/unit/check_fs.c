@@ -5,7 +5,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +17,6 @@
 
 static char tmpl[64];
 static struct cg_fs *fs;
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 put(const char *rel, const char *text)
@@ -91,7 +81,7 @@ teardown(void)
 {
 	cg_fs_free(fs);
 	fs = NULL;
-	nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpl);
 }
 
 static void

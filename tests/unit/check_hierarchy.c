@@ -4,7 +4,6 @@
 
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +19,6 @@
 static char tmpl[64];
 static char mountinfo[96];
 static struct cg_fs *fs;
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 put_abs(const char *path, const char *text)
@@ -101,7 +91,7 @@ teardown(void)
 	cg_fs_free(fs);
 	fs = NULL;
 	*slash = '\0';
-	nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpl);
 }
 
 static struct cg_hosttree

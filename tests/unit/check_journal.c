@@ -10,7 +10,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,15 +36,6 @@ static char *mem_ctl[] = { s_memory };
 static char *cpu_ctl[] = { s_cpu, s_cpuacct };
 static struct cg_hier hiers[2];
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 setup(void)
 {
@@ -61,7 +51,7 @@ setup(void)
 static void
 teardown(void)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpdir);
 	free(statedir);
 	free(tmpdir);
 	statedir = tmpdir = NULL;

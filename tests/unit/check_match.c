@@ -37,10 +37,7 @@ proc_setup(void)
 static void
 proc_teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", proc_root);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	ck_assert_int_eq(tu_rm_rf(proc_root), 0);
 	free(proc_root);
 	proc_root = NULL;
 }

@@ -34,10 +34,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s' '%s'", statedir, treedir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	ck_assert_int_eq(tu_rm_rf(statedir), 0);
+	ck_assert_int_eq(tu_rm_rf(treedir), 0);
 }
 
 static void

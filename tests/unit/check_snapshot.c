@@ -4,7 +4,6 @@
 
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,15 +36,6 @@ static const char config[] = "version: 1\n"
 			     "  web/batch:\n"
 			     "    memory: {}\n"
 			     "    pids: { pids.max: 10 }\n";
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void
 put_mode(const char *rel, const char *text, mode_t mode)
@@ -168,7 +158,7 @@ teardown(void)
 	cg_hosttree_release(&tree);
 	cg_fs_free(fs);
 	fs = NULL;
-	nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_rf(tmpl);
 	unlink(mountinfo);
 }
 
@@ -335,7 +325,7 @@ START_TEST(test_errors)
 		char p[200];
 
 		snprintf(p, sizeof(p), "%s/unified/web", tmpl);
-		ck_assert_int_eq(nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+		ck_assert_int_eq(tu_rm_rf(p), 0);
 	}
 	put("unified/web", "x");
 	{

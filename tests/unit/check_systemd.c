@@ -83,12 +83,9 @@ setup(void)
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", treedir);
-
 	cg_fs_free(fs);
 	fs = NULL;
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	ck_assert_int_eq(tu_rm_rf(treedir), 0);
 }
 
 static const struct {
