@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what cgapply needs on Debian 12 (run as root).
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --test   also what the test suite needs (systemd: only for systemd-analyze verify of the unit)
+#   scripts/install-deps.sh --test   also what the test suite needs (systemd: only for systemd-analyze verify of the unit;
+#                                    qemu-system-x86 and busybox-static: the cgroup v2 VM test)
 set -eu
 
 build="build-essential autoconf automake pkg-config libyaml-dev libcgroup-dev check"
-test="clang valgrind cppcheck clang-format groff-base man-db jq strace ansible-core puppet systemd"
+test="clang valgrind cppcheck clang-format groff-base man-db jq strace ansible-core puppet systemd qemu-system-x86 busybox-static"
 
 pkgs=$build
 if [ "${1:-}" = "--test" ]; then

@@ -137,3 +137,11 @@ check_PROGRAMS += %D%/integration/runas
 TESTS += %D%/integration/rules-v1.sh
 endif
 EXTRA_DIST += %D%/integration/rules-v1.sh
+
+# cgroup v2 end to end: a throw-away VM (qemu, a Debian kernel booted with
+# cgroup_no_v1=all) runs tests/v2/guest.sh with this build's binary. SKIP without qemu,
+# busybox-static or the kernel package; CG_V2_VM=skip skips it (distcheck in test.sh).
+if ENABLE_TESTS
+TESTS += %D%/v2/run.sh
+endif
+EXTRA_DIST += %D%/v2/run.sh %D%/v2/vm.sh %D%/v2/guest.sh %D%/v2/init
