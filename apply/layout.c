@@ -13,8 +13,9 @@
 #include "parser/schema.h"
 
 /* Files that come as a set: when one is listed, all of its set are. */
-static const char *const partner_sets[][4] = {
-	{ "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.usage_in_bytes", NULL },
+static const char *const partner_sets[][5] = {
+	{ "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.usage_in_bytes",
+	  "memory.memsw.usage_in_bytes", NULL },
 	{ "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.cfs_burst_us", NULL },
 	{ "cpu.rt_runtime_us", "cpu.rt_period_us", NULL },
 	{ "cpuset.cpu_exclusive", "cpuset.mem_exclusive", NULL },
@@ -159,7 +160,8 @@ hier_has(const struct cg_hier *h, const char *controller)
 static void
 add_partners(struct cg_layout_dir *d)
 {
-	add_sets(d, &partner_sets[0][0], 4, sizeof(partner_sets) / sizeof(partner_sets[0]));
+	add_sets(d, &partner_sets[0][0], sizeof(partner_sets[0]) / sizeof(partner_sets[0][0]),
+		 sizeof(partner_sets) / sizeof(partner_sets[0]));
 	if (d->hier->version == CG_V1) {
 		add_sets(d, &v1_sets[0][0], 3, sizeof(v1_sets) / sizeof(v1_sets[0]));
 		if (hier_has(d->hier, "cpuset")) {

@@ -462,6 +462,64 @@ rt_through_zero(struct pctx *c, size_t i, struct rt now, struct rt t, bool tp, b
 	return true;
 }
 
+/* A sibling's budget as the configuration leaves it (its target, else its value now). */
+static struct rt
+rt_target(const struct pctx *c, size_t j)
+{
+	const struct cg_value *tp = pctx_wanted(c, j, RT_PERIOD),
+			      *tr = pctx_wanted(c, j, RT_RUNTIME);
+	struct rt s = rt_now(c, j);
+
+	if (is_int(tp))
+		s.p = tp->u.num.v;
+	if (is_int(tr))
+		s.r = tr->u.num.v;
+	return s;
+}
+
+/*
+ * Why no order works, when the reason is the parent: its budget is below what its
+ * children are to get in the end (typically a parent with no values of its own, as an
+ * implied parent or the --parent directory, whose runtime is 0). Says which ancestor needs
+ * cpu.rt_runtime_us and how much; false when the parent is not the reason.
+ */
+static bool
+rt_parent_error(struct pctx *c, size_t i, struct rt t)
+{
+	size_t par = c->d[i].parent, j;
+	uint64_t sum = 0, need = 0;
+	struct rt pr;
+
+	if (par == PDIR_NONE || !cpu_dir(c, par))
+		return false;
+	pr = rt_target(c, par);
+	if (pr.p <= 0)
+		return false;
+	for (j = 0; j < c->n; j++) {
+		struct rt v;
+
+		if (c->d[j].parent != par || !cpu_dir(c, j))
+			continue;
+		v = j == i ? t : rt_target(c, j);
+		if (v.r <= 0 || v.p <= 0)
+			continue;
+		sum += rt_ratio(&v);
+		/* runtime and period are below 2^31: the product fits */
+		need += ((uint64_t)v.r * (uint64_t)pr.p + (uint64_t)v.p - 1) / (uint64_t)v.p;
+	}
+	if (sum <= rt_ratio(&pr))
+		return false;
+	pctx_error(
+		c,
+		"the RT budgets of the children of '%s' do not fit in its own (runtime %lld/%lld): give '%s' a 'cpu.rt_runtime_us' of at least %llu (%s)",
+		pctx_path(c, par), (long long)pr.r, (long long)pr.p, pctx_path(c, par),
+		(unsigned long long)need,
+		pctx_target(c, par, RT_RUNTIME)
+			? "its configured value is too small"
+			: "in the configuration, or by hand when it is outside it");
+	return true;
+}
+
 static void
 rt_plan(struct pctx *c, size_t i, bool raising)
 {
@@ -519,6 +577,8 @@ rt_plan(struct pctx *c, size_t i, bool raising)
 		}
 	}
 	if (rt_through_zero(c, i, now, t, tp != NULL, tr != NULL))
+		return;
+	if (rt_parent_error(c, i, t))
 		return;
 	pctx_error(
 		c,

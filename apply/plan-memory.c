@@ -119,6 +119,30 @@ plan_memory_dir(struct pctx *c, size_t i)
 	}
 }
 
+/* A v1 memsw limit below the group's memory+swap usage fails the same way (EBUSY). */
+static void
+memsw_preflight(struct pctx *c, size_t i)
+{
+	const struct cg_value *want = pctx_wanted(c, i, MEMSW);
+	const struct cg_state_file *uf;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+	if (!is_size(want) || want->u.size.unlimited || !c->d[i].cur)
+		return;
+	uf = cg_state_file(c->d[i].cur, "memory.memsw.usage_in_bytes");
+	if (!uf || !uf->present || !is_size(&uf->value) || uf->value.u.size.unlimited ||
+	    uf->value.u.size.bytes <= want->u.size.bytes)
+		return;
+	size_text(want, &a);
+	size_text(&uf->value, &b);
+	pctx_warning(
+		c,
+		"'%s' of '%s' (%s) is below its current memory+swap usage (%s): the kernel cannot reclaim swap, so the write may fail and the apply roll back",
+		MEMSW, pctx_path(c, i), a.buf, b.buf);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 /*
  * A limit below the current usage: v1 reclaims page cache but fails with EBUSY on
  * anonymous memory (the executor then rolls back), so it is a warning; v2 reclaims and
@@ -133,6 +157,8 @@ plan_memory_preflight(struct pctx *c, size_t i)
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	const struct cg_state_file *uf;
 
+	if (v1)
+		memsw_preflight(c, i);
 	if (!is_size(want) || want->u.size.unlimited || !c->d[i].cur)
 		return;
 	uf = cg_state_file(c->d[i].cur, v1 ? "memory.usage_in_bytes" : "memory.current");

@@ -186,9 +186,16 @@ static void
 problem(struct pctx *c, enum cg_severity sev, const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t i;
 
 	strbuf_vaddf(&sb, fmt, ap);
-	cg_diag_add(c->problems, sev, NULL, "%s", sb.buf);
+	/* a problem found from several directories (a parent's, seen from each child) once */
+	for (i = 0; i < c->problems->n; i++)
+		if (c->problems->items[i].severity == sev &&
+		    strcmp(c->problems->items[i].msg, sb.buf) == 0)
+			break;
+	if (i == c->problems->n)
+		cg_diag_add(c->problems, sev, NULL, "%s", sb.buf);
 	strbuf_release(&sb);
 }
 

@@ -38,7 +38,7 @@ const char cmd_apply_usage[] =
 	"      --parent PATH        place every group under PATH in each hierarchy\n"
 	"      --prune              also remove groups that the configuration no longer has\n"
 	"      --allow-systemd-cgroups  write in cgroups that systemd owns (see cgapply(8))\n"
-	"      --force              allow memory limits below the current usage\n"
+	"      --force              allow a v2 memory.max below the current usage\n"
 	"      --dry-run            only show the plan (the same as cgapply plan)\n"
 	"      --cgroup-root DIR    the cgroup trees (default " CG_DEFAULT_CGROUP_ROOT ")\n"
 	"      --state-dir DIR      journal and lock (default " CG_DEFAULT_STATE_DIR ")\n"

@@ -30,7 +30,7 @@ const char cmd_plan_usage[] =
 	"      --parent PATH        place every group under PATH in each hierarchy\n"
 	"      --prune              also remove groups that the configuration no longer has\n"
 	"      --allow-systemd-cgroups  write in cgroups that systemd owns (see cgapply(8))\n"
-	"      --force              allow memory limits below the current usage\n"
+	"      --force              allow a v2 memory.max below the current usage\n"
 	"      --out FILE           also save the plan, bound to the live state it was made\n"
 	"                           from, for 'cgapply apply FILE'\n"
 	"      --cgroup-root DIR    the cgroup trees (default " CG_DEFAULT_CGROUP_ROOT ")\n"

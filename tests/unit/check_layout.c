@@ -127,7 +127,8 @@ START_TEST(test_hybrid_no_parent)
 		"group 'cpuset/db/main' db/main [cpuset.cpu_exclusive cpuset.cpus cpuset.mem_exclusive cpuset.mems]\n"
 		"group 'cpuset/web' web [cpuset.cpus cpuset.mems]\n"
 		"group 'devices/web' web [devices.list]\n"
-		"group 'memory/web' web [memory.limit_in_bytes memory.memsw.limit_in_bytes memory.swappiness memory.usage_in_bytes]\n"
+		"group 'memory/web' web [memory.limit_in_bytes memory.memsw.limit_in_bytes "
+		"memory.memsw.usage_in_bytes memory.swappiness memory.usage_in_bytes]\n"
 		"group 'memory/web/batch' web/batch []\n");
 	free(s);
 }
@@ -147,7 +148,8 @@ START_TEST(test_hybrid_parent)
 			    "anchor 'memory/cgapply-test-1/sub' - []\n"
 			    "group 'cpuset/cgapply-test-1/sub/web' web [cpuset.cpus cpuset.mems]\n"
 			    "group 'memory/cgapply-test-1/sub/web' web [memory.limit_in_bytes "
-			    "memory.memsw.limit_in_bytes memory.usage_in_bytes]\n");
+			    "memory.memsw.limit_in_bytes memory.memsw.usage_in_bytes "
+			    "memory.usage_in_bytes]\n");
 	free(s);
 }
 END_TEST

@@ -526,6 +526,21 @@ START_TEST(memory_usage_warning)
 	pc_expect(&c, WL("536870912"));
 	ck_assert(has_diag(&c.d, CG_SEV_WARNING, "is below its current usage (1 GiB)"));
 	pc_release(&c);
+
+	/* memsw below memory+swap usage: the limit itself fits */
+	pc_init(&c);
+	pc_dir(&c, "memory", true, true);
+	pc_dir(&c, "memory/a", true, true);
+	c.cur.dirs[1].populated = true;
+	both(&c.cur, &c.t, "memory/a", "memory.limit_in_bytes", "268435456");
+	both(&c.cur, &c.t, "memory/a", "memory.memsw.limit_in_bytes", G2);
+	val(&c.cur, "memory/a", "memory.usage_in_bytes", "201326592");
+	val(&c.cur, "memory/a", "memory.memsw.usage_in_bytes", G);
+	want(&c.t, "memory/a", "memory.memsw.limit_in_bytes", "536870912");
+	pc_expect(&c, WS("536870912"));
+	ck_assert(has_diag(&c.d, CG_SEV_WARNING, "is below its current memory+swap usage (1 GiB)"));
+	ck_assert(!has_diag(&c.d, CG_SEV_WARNING, "is below its current usage"));
+	pc_release(&c);
 }
 END_TEST
 
@@ -716,6 +731,29 @@ START_TEST(rt_budgets)
 	want(&c.t, CP "/a", "cpu.rt_runtime_us", "50000");
 	pc_expect(&c, "write " CP "/a cpu.rt_runtime_us 50000\nwrite " CP
 		      "/a cpu.rt_period_us 500000\n");
+	pc_release(&c);
+
+	/* a parent without a budget (a --parent directory): the error names it and the
+	 * runtime it needs for both children */
+	rt_tree(&c);
+	val(&c.cur, CP, "cpu.rt_runtime_us", "0");
+	val(&c.cur, CP "/a", "cpu.rt_runtime_us", "0");
+	val(&c.cur, CP "/b", "cpu.rt_runtime_us", "0");
+	want(&c.t, CP "/a", "cpu.rt_runtime_us", "10000");
+	want(&c.t, CP "/b", "cpu.rt_runtime_us", "20000");
+	pc_refused(&c, "the RT budgets of the children of '" CP
+		       "' do not fit in its own (runtime 0/1000000): give '" CP
+		       "' a 'cpu.rt_runtime_us' of at least 30000 (in the configuration");
+	ck_assert_uint_eq(c.d.n, 1);
+	pc_release(&c);
+
+	/* a configured parent budget that is too small says so */
+	rt_tree(&c);
+	val(&c.cur, CP, "cpu.rt_runtime_us", "0");
+	val(&c.cur, CP "/a", "cpu.rt_runtime_us", "0");
+	want(&c.t, CP, "cpu.rt_runtime_us", "5000");
+	want(&c.t, CP "/a", "cpu.rt_runtime_us", "10000");
+	pc_refused(&c, "at least 10000 (its configured value is too small)");
 	pc_release(&c);
 }
 END_TEST
