@@ -27,4 +27,5 @@ dist_examplepuppet_DATA = %D%/puppet/site.pp
 examplepuppetmanifestsdir = $(examplepuppetdir)/modules/cgapply/manifests
 dist_examplepuppetmanifests_DATA = %D%/puppet/modules/cgapply/manifests/init.pp
 examplecidir = $(exampledir)/ci
-dist_exampleci_DATA = %D%/ci/github-actions.yml %D%/ci/gitlab-ci.yml %D%/ci/cgapply-ci.sh
+dist_exampleci_DATA = %D%/ci/github-actions.yml %D%/ci/gitlab-ci.yml
+dist_exampleci_SCRIPTS = %D%/ci/cgapply-ci.sh

@@ -95,6 +95,16 @@ check_rc $? 3 "status without configuration: not running"
 initd stop
 check_rc $? 0 "stop without configuration"
 
+# a directory of *.yml only is a configuration too (cgapply reads both endings)
+mkdir "$WORK/yml"
+printf 'version: 1\ngroups:\n  yml: { pids: { pids.max: 77 } }\n' >"$WORK/yml/10-only.yml"
+sed -i "s|^CGAPPLY_CONFIG=.*|CGAPPLY_CONFIG=$WORK/yml|" "$WORK/defaults"
+initd start
+check_rc $? 0 "start with a directory of *.yml files"
+check "$(cat "$CG_ROOT/pids/$SANDBOX/yml/pids.max" 2>&1)" 77 "the *.yml configuration was applied"
+initd status
+check_rc $? 0 "status of the *.yml configuration: in sync"
+
 # cgapply not installed
 sed -i "s|^CGAPPLY=.*|CGAPPLY=$WORK/nonexistent|" "$WORK/defaults"
 initd start
