@@ -3,8 +3,9 @@
 # Benchmark of plan and apply on the real cgroupfs (as root): N groups, each with a
 # memory limit, cpu shares and pids.max, under a sandbox parent cgapply-bench-<pid> in
 # the memory, cpu and pids hierarchies (removed afterwards, also on failure). For each N
-# it times apply from empty, a no-op apply and a plan, counts the cgroupfs operations
-# from apply's JSON actions, and prints a table. Figures are printed, never asserted.
+# it times apply from empty, a no-op apply and a plan, counts the steps of apply's JSON
+# and (with strace, in separate untimed runs) the calls that change cgroupfs, and prints
+# a table. Figures are printed, never asserted.
 #   sh bench/apply.sh [N...]        (default: 1000 10000)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,7 +66,32 @@ run() {
 		--state-dir "$work/state" "$@"
 }
 
-printf '%-7s %-10s %-8s %-8s %-8s %-10s %-10s %-8s %-10s\n' groups "apply(s)" mkdirs writes "rss(KiB)" "noop(s)" "noop-ops" "plan(s)" "plan-rss"
+# syscalls CMD [ARGS]: the calls of a cgapply run that change cgroupfs (write, mkdir,
+# rmdir, chown, chmod on a path below $CG_ROOT), counted by strace; "-" without strace.
+# A separate, untimed run: strace slows every call down.
+syscalls() {
+	if ! command -v strace >/dev/null; then
+		echo -
+		return
+	fi
+	cmd=$1
+	shift
+	strace -f -qq -y -o "$work/trace" \
+		-e trace=write,pwrite64,mkdir,mkdirat,rmdir,unlinkat,fchown,fchownat,fchmod,fchmodat \
+		"$CGAPPLY" "$cmd" -f "$work/conf.yaml" --cgroup-root "$CG_ROOT" --parent "$PARENT" \
+		--state-dir "$work/state" "$@" >/dev/null 2>&1
+	grep -c "$CG_ROOT[/>]" "$work/trace" || true
+}
+
+empty_sandbox() {
+	for h in $HIERS; do
+		find "$CG_ROOT/$h/$PARENT" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null || true
+	done
+	rm -rf "$work/state"
+}
+
+printf '%-7s %-9s %-7s %-7s %-9s %-8s %-9s %-8s %-9s %-8s\n' groups "apply(s)" mkdirs writes "rss(KiB)" \
+	"noop(s)" "plan(s)" "plan-rss" "sys:apply" "sys:noop"
 for n in ${*:-1000 10000}; do
 	gen "$n"
 	t0=$(now)
@@ -77,16 +103,18 @@ for n in ${*:-1000 10000}; do
 	t2=$(now)
 	run apply --json >"$work/noop.json" 2>/dev/null
 	t3=$(now)
-	noop_ops=$(jq '.actions | length' "$work/noop.json")
 	t4=$(now)
 	run plan --json >/dev/null 2>&1
 	t5=$(now)
 	prss=$(tail -n 1 "$work/rss")
-	printf '%-7s %-10s %-8s %-8s %-8s %-10s %-10s %-8s %-10s\n' "$n" "$(elapsed "$t0" "$t1")" "$mkdirs" "$writes" "$rss" \
-		"$(elapsed "$t2" "$t3")" "$noop_ops" "$(elapsed "$t4" "$t5")" "$prss"
+	sys_noop=$(syscalls apply)
+	# from empty again, under strace this time: the calls apply really makes
+	empty_sandbox
+	sys_apply=$(syscalls apply)
+	printf '%-7s %-9s %-7s %-7s %-9s %-8s %-9s %-8s %-9s %-8s\n' "$n" "$(elapsed "$t0" "$t1")" "$mkdirs" \
+		"$writes" "$rss" "$(elapsed "$t2" "$t3")" "$(elapsed "$t4" "$t5")" "$prss" "$sys_apply" "$sys_noop"
 	# start the next size from empty
-	for h in $HIERS; do
-		find "$CG_ROOT/$h/$PARENT" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null || true
-	done
-	rm -rf "$work/state"
+	empty_sandbox
 done
+echo "apply/noop/plan: wall seconds; mkdirs, writes: the steps of apply's JSON; rss: peak KiB"
+echo "sys:apply, sys:noop: calls that change cgroupfs (write, mkdir, chown, chmod...), by strace"
