@@ -3,7 +3,9 @@
  * Plans and apply results, as text for people and as the JSON object of plan, apply and
  * rollback. A plan runs in the planner's order (mkdir top-down ... rmdir bottom-up); the
  * text shows each group's steps together, groups in the order of their first step, so
- * that within a group the order is the one the steps run in.
+ * that within a group the order is the one the steps run in; each step carries its
+ * number in the run, since the steps of parents and children interleave (a cpuset
+ * widened in the parent, narrowed in the child, then narrowed in the parent).
  */
 #include "config.h"
 #include "cmd/report.h"
@@ -355,6 +357,21 @@ run_symbol(const struct plan *p, const struct step_ref *refs, const struct run *
 	return '~';
 }
 
+/* Digits of the highest step number. */
+static int
+number_width(size_t n)
+{
+	int w = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		w++;
+	}
+	return w;
+}
+
+/* A step: its number in the run order (the groups' steps interleave), symbol, subject,
+ * detail and, after an apply, its status when not "done". */
 static void
 print_step(const struct plan *p, size_t i, const struct created *cr, const struct exec_result *res,
 	   size_t width, const struct report_opts *o, FILE *out)
@@ -367,11 +384,12 @@ print_step(const struct plan *p, size_t i, const struct created *cr, const struc
 
 	step_subject(s, &subj);
 	step_detail(s, sym, &detail);
+	fprintf(out, "  %*zu ", number_width(p->n), i + 1);
 	if (o->color)
-		fprintf(out, "    %s%c%s %-*s  %s", symbol_color(sym), sym, C_RESET, (int)width,
+		fprintf(out, "%s%c%s %-*s  %s", symbol_color(sym), sym, C_RESET, (int)width,
 			subj.buf, detail.buf);
 	else
-		fprintf(out, "    %c %-*s  %s", sym, (int)width, subj.buf, detail.buf);
+		fprintf(out, "%c %-*s  %s", sym, (int)width, subj.buf, detail.buf);
 	if (shown_status) {
 		if (o->color)
 			fprintf(out, "  %s[%s]%s", strcmp(status, "failed") == 0 ? C_RED : C_DIM,

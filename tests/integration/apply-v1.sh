@@ -110,6 +110,20 @@ sed -i "s/\"$all\"/\"0\"/g" "$WORK/cs.yaml"
 cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
 check_rc $? 0 "cpuset: parent and child narrowed"
 check "$(cg_read cpuset s cpuset.cpus):$(cg_read cpuset s/c cpuset.cpus)" 0:0 "cpuset: narrowed"
+if [ "$all" != 0 ]; then
+	# moved from cpu 0 to cpu 1: the parent widens (0-1), the child moves, the parent
+	# narrows; the text plan shows the groups apart, so its step numbers give the order
+	sed -i 's/cpuset.cpus: "0"/cpuset.cpus: "1"/g' "$WORK/cs.yaml"
+	cga plan -f "$WORK/cs.yaml" --no-color >"$WORK/plan.txt" 2>&1
+	nums=$(awk '$3 ~ /\/s\/cpuset\.cpus$/ { printf "%s ", $1 } $3 ~ /\/s\/c\/cpuset\.cpus$/ { printf "c%s ", $1 }' "$WORK/plan.txt")
+	check "$nums" "1 3 c2 " "cpuset: the plan numbers the steps in run order (parent, child, parent)"
+	cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+	check_rc $? 0 "cpuset: parent and child moved to another cpu"
+	check "$(cg_read cpuset s cpuset.cpus):$(cg_read cpuset s/c cpuset.cpus)" 1:1 "cpuset: moved"
+	sed -i 's/cpuset.cpus: "1"/cpuset.cpus: "0"/g' "$WORK/cs.yaml"
+	cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+	check_rc $? 0 "cpuset: back to cpu 0"
+fi
 sed -i "s/\"0\"/\"$all\"/g; s/cpuset.mems: \"$all\"/cpuset.mems: \"0\"/g" "$WORK/cs.yaml"
 cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
 check_rc $? 0 "cpuset: parent and child widened"
@@ -136,7 +150,7 @@ check_rc $? 0 "without --prune, groups dropped from the configuration are left a
 check "$([ -d "$CG_ROOT/cpu/$SANDBOX/gone/sub" ] && echo present)" present "gone/sub still there"
 cga plan -f "$WORK/prune.yaml" --prune >"$WORK/out" 2>&1
 check_rc $? 0 "plan --prune"
-check "$(grep -c '^ *- cpu/.*/gone' "$WORK/out")" 2 "plan --prune shows the two removals"
+check "$(grep -c '^ *[0-9]* - cpu/.*/gone' "$WORK/out")" 2 "plan --prune shows the two removals"
 cga apply -f "$WORK/prune.yaml" --prune >"$WORK/out" 2>&1
 check_rc $? 0 "apply --prune"
 check "$([ -d "$CG_ROOT/cpu/$SANDBOX/gone" ] && echo present || echo absent)" absent "the dropped groups are removed, child first"
