@@ -13,3 +13,4 @@ lib_libcgapply_a_SOURCES += %D%/registry.c %D%/registry.h
 lib_libcgapply_a_SOURCES += %D%/planfile.c %D%/planfile.h
 lib_libcgapply_a_SOURCES += %D%/systemd.c %D%/systemd.h
 lib_libcgapply_a_SOURCES += %D%/match.c %D%/match.h %D%/place.c %D%/place.h
+lib_libcgapply_a_SOURCES += %D%/affinity.c %D%/affinity.h

@@ -682,3 +682,9 @@ cg_match_release(struct cg_match *mt)
 	free(mt->items);
 	memset(mt, 0, sizeof(*mt));
 }
+
+int
+cg_proc_read_file(const char *path, struct strbuf *out)
+{
+	return read_proc_file(path, out);
+}

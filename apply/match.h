@@ -40,6 +40,7 @@
 
 #include "apply/hierarchy.h"
 #include "lib/error.h"
+#include "lib/strbuf.h"
 #include "parser/model.h"
 
 /* One line of /proc/PID/cgroup. */
@@ -106,5 +107,8 @@ void cg_match_release(struct cg_match *mt);
 bool cg_match_user(const struct cg_rule *r, const struct cg_proc *p);
 /* Whether a rule's process part matches the process name (NULL rule process: any). */
 bool cg_match_procname(const char *rule_process, const char *procname);
+
+/* Reads a procfs file (at most 1 MiB of it) into `out`; 0, or -1 with errno. */
+int cg_proc_read_file(const char *path, struct strbuf *out);
 
 #endif

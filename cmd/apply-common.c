@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "apply/affinity.h"
 #include "apply/desired.h"
 #include "apply/fs.h"
 #include "apply/journal.h"
@@ -732,6 +733,9 @@ apply_run_plan(struct apply_run *r)
 	}
 	if (apply_run_check_systemd(r) < 0)
 		return -1;
+	/* /proc describes the tasks of the system's hierarchies, not another tree's */
+	if (strcmp(o->cgroup_root, CG_DEFAULT_CGROUP_ROOT) == 0)
+		cg_affinity_check(r->fs, "/proc", &r->cur, &r->plan, &r->diags);
 	overcommit_notes(r);
 	return 0;
 }

@@ -128,6 +128,25 @@ sed -i "s/\"0\"/\"$all\"/g; s/cpuset.mems: \"$all\"/cpuset.mems: \"0\"/g" "$WORK
 cga apply -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
 check_rc $? 0 "cpuset: parent and child widened"
 check "$(cg_read cpuset s cpuset.cpus):$(cg_read cpuset s/c cpuset.cpus)" "$all:$all" "cpuset: widened"
+if [ "$all" != 0 ] && command -v taskset >/dev/null; then
+	# a task of the test pinned to cpu 1 in s/c: narrowing to cpu 0 takes its cpu away
+	sleep 300 &
+	pin=$!
+	TEST_PIDS="$TEST_PIDS $pin"
+	echo "$pin" >"$CG_ROOT/cpuset/$SANDBOX/s/c/tasks"
+	taskset -pc 1 "$pin" >/dev/null
+	sed -i "s/\"$all\"/\"0\"/g" "$WORK/cs.yaml"
+	cga plan -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+	check "$(grep -c "of 'cpuset/$SANDBOX/s/c' takes CPUs from 1 task pinned to them ($pin on 1)" "$WORK/out")" 1 \
+		"cpuset: the plan names the task pinned to a cpu the group loses"
+	check "$(grep -c "of 'cpuset/$SANDBOX/s' takes CPUs" "$WORK/out")" 0 "cpuset: the parent holds no pinned task"
+	taskset -pc "$all" "$pin" >/dev/null
+	cga plan -f "$WORK/cs.yaml" >"$WORK/out" 2>&1
+	check "$(grep -c 'takes CPUs from' "$WORK/out")" 0 "cpuset: a task that is not pinned is not named"
+	kill "$pin"
+	wait "$pin" 2>/dev/null
+	sed -i "s/\"0\"/\"$all\"/g; s/cpuset.mems: \"$all\"/cpuset.mems: \"0\"/g" "$WORK/cs.yaml"
+fi
 
 # --- --prune removes only groups cgapply created ----------------------------------
 conf prune <<'Y'
