@@ -138,6 +138,15 @@ TESTS += %D%/integration/rules-v1.sh
 endif
 EXTRA_DIST += %D%/integration/rules-v1.sh
 
+# The affinity preflight: pinned tasks against cpuset.cpus writes (fake tree and procfs).
+if ENABLE_TESTS
+check_PROGRAMS += %D%/unit/check_affinity
+%C%_unit_check_affinity_SOURCES = %D%/unit/check_affinity.c $(TEST_HELPERS)
+%C%_unit_check_affinity_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_affinity_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_affinity
+endif
+
 # cgroup v2 end to end: a throw-away VM (qemu, a Debian kernel booted with
 # cgroup_no_v1=all) runs tests/v2/guest.sh with this build's binary. SKIP without qemu,
 # busybox-static or the kernel package; CG_V2_VM=skip skips it (distcheck in test.sh).
