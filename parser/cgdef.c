@@ -83,6 +83,8 @@ expect_kind(const struct yn *n, enum yn_kind kind, const char *what, struct cg_d
 {
 	if (n->kind == kind)
 		return true;
+	if (n->invalid) /* a refused alias, already reported */
+		return false;
 	cg_diag_error(d, &n->loc, "%s must be %s, got %s", what, yn_kind_name(kind),
 		      yn_kind_name(n->kind));
 	return false;
@@ -93,6 +95,8 @@ scalar_text(const struct yn *n, const char *what, struct cg_diags *d)
 {
 	if (n->kind == YN_SCALAR && strlen(n->str) == n->len)
 		return true;
+	if (n->invalid)
+		return false;
 	if (n->kind == YN_SCALAR)
 		cg_diag_error(d, &n->loc, "%s must not contain NUL characters", what);
 	else
@@ -304,7 +308,7 @@ parse_unchecked(struct cg_ctlblock *c, const struct yn *map, struct cg_diags *d)
 				      shown, c->name);
 			continue;
 		}
-		if (cg_value_parse_unchecked(key->str, val, &v, d) < 0)
+		if (val->invalid || cg_value_parse_unchecked(key->str, val, &v, d) < 0)
 			continue;
 		s = block_add(c);
 		s->file = xstrdup(key->str);
@@ -355,7 +359,8 @@ parse_controller(struct cg_group *g, const struct yn *key, const struct yn *map,
 		if (def->flags & CG_FF_IGNORED)
 			cg_diag_warning(d, &fkey->loc, "'%s' is %s", def->name,
 					def->why ? def->why : "ignored by the kernel");
-		if (cg_value_parse(def, val, &v, d) < 0)
+		/* a refused alias has no value to check, and was reported already */
+		if (val->invalid || cg_value_parse(def, val, &v, d) < 0)
 			continue;
 		s = block_add(c);
 		s->file = xstrdup(fkey->str);
@@ -450,6 +455,8 @@ parse_version(const struct yn *root, struct cg_diags *d)
 			      "missing 'version', expected 'version: 1' at the top of the file");
 		return;
 	}
+	if (v->invalid)
+		return;
 	if (v->kind != YN_SCALAR || strcmp(v->str, "1") != 0) {
 		CG_AUTOFREE char *shown =
 			cg_diag_shown(v->kind == YN_SCALAR ? v->str : yn_kind_name(v->kind));
@@ -465,6 +472,8 @@ cg_cgdef_load(struct cg_model *m, const struct yn *root, const struct cg_cgdef_o
 	const struct yn *v;
 	size_t i;
 
+	if (root->invalid)
+		return;
 	if (root->kind == YN_NULL) {
 		cg_diag_error(d, &root->loc, "empty configuration, expected at least 'version: 1'");
 		return;

@@ -86,7 +86,11 @@ yn_append_pair(struct yn *map, struct yn *key, struct yn *val)
 
 static int load_node(struct loader *l, yaml_event_t *ev, struct yn **out);
 
-static int
+/*
+ * Anchors and tags are reported, and the node is still loaded as if they were not there:
+ * the rest of the file is checked too, so that one run reports every problem.
+ */
+static void
 refuse_features(struct loader *l, const yaml_event_t *ev)
 {
 	struct cg_srcloc loc = mark_loc(l, ev->start_mark);
@@ -112,17 +116,12 @@ refuse_features(struct loader *l, const yaml_event_t *ev)
 	default:
 		break;
 	}
-	if (anchor) {
+	if (anchor)
 		cg_diag_error(l->d, &loc, "anchors ('&%s') are not supported, write the value out",
 			      (const char *)anchor);
-		return -1;
-	}
-	if (tag && !implicit) {
+	if (tag && !implicit)
 		cg_diag_error(l->d, &loc, "tags ('%s') are not supported, write a plain value",
 			      (const char *)tag);
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -164,6 +163,11 @@ load_seq(struct loader *l, yaml_event_t *start, struct yn **out)
 		}
 		if (load_node(l, &ev, &item) < 0)
 			goto fail;
+		/* a refused alias in a list is left out: it was reported and holds nothing */
+		if (item->invalid) {
+			yn_free(item);
+			continue;
+		}
 		yn_append_item(n, item);
 	}
 	*out = n;
@@ -205,6 +209,9 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 		} else if (key->kind == YN_SEQ || key->kind == YN_MAP) {
 			cg_diag_error(l->d, &key->loc, "a key must be a plain name, not %s",
 				      yn_kind_name(key->kind));
+			keep = false;
+		} else if (key->invalid) {
+			/* an alias as a key: already reported */
 			keep = false;
 		} else if (key->kind == YN_NULL) {
 			/* `: x` or `~: x`: give the key its text back so messages can quote it */
@@ -250,17 +257,23 @@ load_node(struct loader *l, yaml_event_t *ev, struct yn **out)
 {
 	int r = -1;
 
-	if (refuse_features(l, ev) < 0) {
-		yaml_event_delete(ev);
-		return -1;
-	}
+	refuse_features(l, ev);
 	if (ev->type == YAML_ALIAS_EVENT) {
-		struct cg_srcloc loc = mark_loc(l, ev->start_mark);
+		/*
+		 * An alias has no text of its own: it stands in as an invalid empty node,
+		 * which the consumers skip without a second message, and loading goes on.
+		 */
+		struct yn *n = xcalloc(1, sizeof(*n));
 
-		cg_diag_error(l->d, &loc, "aliases ('*%s') are not supported, write the value out",
+		n->kind = YN_NULL;
+		n->invalid = true;
+		n->loc = mark_loc(l, ev->start_mark);
+		cg_diag_error(l->d, &n->loc,
+			      "aliases ('*%s') are not supported, write the value out",
 			      (const char *)ev->data.alias.anchor);
 		yaml_event_delete(ev);
-		return -1;
+		*out = n;
+		return 0;
 	}
 	if (++l->depth > YN_MAX_DEPTH) {
 		struct cg_srcloc loc = mark_loc(l, ev->start_mark);

@@ -2,7 +2,8 @@
 /*
  * A small YAML node tree built from libyaml's event API, so that every key and value
  * keeps its 1-based location, duplicate keys are caught (libyaml does not), and
- * anchors, aliases, tags and multi-document streams are refused with a located message.
+ * anchors, aliases, tags and multi-document streams are refused with a located message
+ * (all but the last without stopping the load, so that the rest is checked too).
  *
  * Scalars stay strings: the schema decides what `0755`, `1G`, `max` or `yes` mean.
  */
@@ -26,8 +27,9 @@ struct yn_pair;
 struct yn {
 	enum yn_kind kind;
 	struct cg_srcloc loc;
-	bool quoted; /* scalar written in quotes or as a block: never a number or null */
-	char *str;   /* YN_SCALAR: the text (may hold NUL bytes: see len) */
+	bool quoted;  /* scalar written in quotes or as a block: never a number or null */
+	bool invalid; /* YN_NULL standing for a refused alias: already reported, skip it */
+	char *str;    /* YN_SCALAR: the text (may hold NUL bytes: see len) */
 	size_t len;
 	struct yn **items;     /* YN_SEQ */
 	struct yn_pair *pairs; /* YN_MAP, in document order */
@@ -42,8 +44,10 @@ struct yn_pair {
 /*
  * Parses one YAML document. `file` must outlive the tree (locations point at it).
  * On a syntax error, a located diagnostic is added and -1 returned. Problems that still
- * allow a tree (duplicate keys, non-scalar keys) are added as errors and the tree is
- * returned; the caller checks d->errors. An empty stream gives a YN_NULL root.
+ * allow a tree (duplicate keys, non-scalar keys, anchors, tags, aliases) are added as
+ * errors and the tree is returned; the caller checks d->errors. An anchor or tag is
+ * ignored after its error; an alias becomes a YN_NULL node marked `invalid`, and a list item or
+ * a pair whose key is an alias is left out. An empty stream gives a YN_NULL root.
  */
 int yn_load(const char *file, const char *buf, size_t len, struct yn **out, struct cg_diags *d);
 void yn_free(struct yn *n);

@@ -123,10 +123,53 @@ START_TEST(test_alias_refused)
 	const char *text = "a: 1\nb: *x\n";
 
 	cg_diags_init(&d);
-	ck_assert_int_eq(yn_load("t.yaml", text, strlen(text), &root, &d), -1);
+	ck_assert_int_eq(yn_load("t.yaml", text, strlen(text), &root, &d), 0);
 	ck_assert_uint_eq(d.errors, 1);
 	ck_assert_uint_eq(d.items[0].line, 2);
 	ck_assert_uint_eq(d.items[0].col, 4);
+	/* the alias stands in as an invalid empty node, the rest is loaded */
+	ck_assert_int_eq(yn_map_get(root, "b")->kind, YN_NULL);
+	ck_assert(yn_map_get(root, "b")->invalid);
+	ck_assert_str_eq(yn_map_get(root, "a")->str, "1");
+	yn_free(root);
+	cg_diags_release(&d);
+}
+END_TEST
+
+/* Anchors, tags and aliases do not stop the load: every later problem is reported too. */
+START_TEST(test_refused_features_keep_loading)
+{
+	struct yn *root = NULL;
+	struct cg_diags d;
+	const char *text = "a: &x 1\n"
+			   "b: !!str 2\n"
+			   "c: [*x, 3]\n"
+			   "*x : 4\n"
+			   "d: {e: 5, e: 6}\n";
+	const struct yn *c;
+
+	cg_diags_init(&d);
+	ck_assert_int_eq(yn_load("t.yaml", text, strlen(text), &root, &d), 0);
+	ck_assert_uint_eq(d.errors, 5);
+	ck_assert_uint_eq(d.items[0].line, 1);
+	ck_assert(strstr(d.items[0].msg, "anchors ('&x')") != NULL);
+	ck_assert_uint_eq(d.items[1].line, 2);
+	ck_assert(strstr(d.items[1].msg, "tags (") != NULL);
+	ck_assert_uint_eq(d.items[2].line, 3);
+	ck_assert_uint_eq(d.items[2].col, 5);
+	ck_assert(strstr(d.items[2].msg, "aliases ('*x')") != NULL);
+	ck_assert_uint_eq(d.items[3].line, 4);
+	ck_assert(strstr(d.items[3].msg, "aliases ('*x')") != NULL);
+	ck_assert_uint_eq(d.items[4].line, 5);
+	ck_assert(strstr(d.items[4].msg, "duplicate key 'e'") != NULL);
+	/* the anchored and tagged values are kept, the alias item and alias key left out */
+	ck_assert_str_eq(yn_map_get(root, "a")->str, "1");
+	ck_assert_str_eq(yn_map_get(root, "b")->str, "2");
+	c = yn_map_get(root, "c");
+	ck_assert_uint_eq(c->n, 1);
+	ck_assert_str_eq(c->items[0]->str, "3");
+	ck_assert_uint_eq(root->n, 4);
+	yn_free(root);
 	cg_diags_release(&d);
 }
 END_TEST
@@ -161,6 +204,7 @@ yaml_suite(void)
 	tcase_add_test(tc, test_empty_stream);
 	tcase_add_loop_test(tc, test_bad_yaml, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_alias_refused);
+	tcase_add_test(tc, test_refused_features_keep_loading);
 	tcase_add_test(tc, test_depth_limit);
 	suite_add_tcase(s, tc);
 	return s;
