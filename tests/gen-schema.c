@@ -685,6 +685,11 @@ file_schema(struct jw *w, const char *key, const struct cg_filedef *f)
 			jw_close(w, '}');
 		}
 		int_schema(w, f->min, f->max);
+		/* the parser reads "512" as 512: quoting changes nothing, so allow it here too
+		 * (the range of a quoted number is the parser's to check) */
+		string_schema(w, f->min < 0			? "^(0|-?[1-9][0-9]*)$"
+				 : f->flags & CG_FF_NEG1_OR_MIN ? "^(-1|0|[1-9][0-9]*)$"
+								: "^(0|[1-9][0-9]*)$");
 		if (f->flags & CG_FF_MAX_WORD)
 			const_schema(w, "max");
 		if (f->flags & CG_FF_HEX)

@@ -10,11 +10,13 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cleanup.h"
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
 #include "parser/cgdef.h"
@@ -475,6 +477,387 @@ START_TEST(test_examples_merge)
 }
 END_TEST
 
+/*
+ * ---- a small JSON Schema validator: the subset of draft-07 that the schema uses ----
+ *
+ * It reads YAML values the way yaml-language-server does (YAML 1.2 core schema: a plain
+ * 512 or -1 is an integer, a quoted "512" a string), so that a value form the parser
+ * accepts but the schema refuses (quoted integers, say) fails here, not in an editor.
+ */
+
+enum jtype {
+	JT_NULL,
+	JT_BOOL,
+	JT_INT,
+	JT_NUMBER,
+	JT_STRING,
+	JT_ARRAY,
+	JT_OBJECT
+};
+
+static bool
+full_match(const char *re, const char *s)
+{
+	regex_t r;
+	int rc;
+
+	ck_assert_msg(regcomp(&r, re, REG_EXTENDED | REG_NOSUB) == 0, "bad regex '%s'", re);
+	rc = regexec(&r, s, 0, NULL, 0);
+	regfree(&r);
+	return rc == 0;
+}
+
+static enum jtype
+jtype_of(const struct yn *n)
+{
+	switch (n->kind) {
+	case YN_NULL:
+		return JT_NULL;
+	case YN_SEQ:
+		return JT_ARRAY;
+	case YN_MAP:
+		return JT_OBJECT;
+	case YN_SCALAR:
+		break;
+	}
+	if (n->quoted)
+		return JT_STRING;
+	if (full_match("^(true|True|TRUE|false|False|FALSE)$", n->str))
+		return JT_BOOL;
+	if (full_match("^([-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$", n->str))
+		return JT_INT;
+	if (full_match("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$", n->str) ||
+	    full_match("^([-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$", n->str))
+		return JT_NUMBER;
+	return JT_STRING;
+}
+
+static bool
+jtype_is(enum jtype t, const char *name)
+{
+	switch (t) {
+	case JT_NULL:
+		return strcmp(name, "null") == 0;
+	case JT_BOOL:
+		return strcmp(name, "boolean") == 0;
+	case JT_INT:
+		return strcmp(name, "integer") == 0 || strcmp(name, "number") == 0;
+	case JT_NUMBER:
+		return strcmp(name, "number") == 0;
+	case JT_STRING:
+		return strcmp(name, "string") == 0;
+	case JT_ARRAY:
+		return strcmp(name, "array") == 0;
+	case JT_OBJECT:
+		return strcmp(name, "object") == 0;
+	}
+	return false;
+}
+
+static bool
+is_xdigit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* JSON Schema (ECMA) regex → POSIX ERE: \s and \S are no POSIX escapes, least of all in []. */
+static char *
+posix_regex(const char *re)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool in_class = false;
+	const char *p;
+
+	for (p = re; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			if (*p == 's')
+				strbuf_adds(&sb, in_class ? "[:space:]" : "[[:space:]]");
+			else if (*p == 'S' && !in_class)
+				strbuf_adds(&sb, "[^[:space:]]");
+			else if (*p == 'd')
+				strbuf_adds(&sb, in_class ? "0-9" : "[0-9]");
+			else if (*p == 'x' && is_xdigit(p[1]) && is_xdigit(p[2])) {
+				/* the byte itself; NUL cannot be in a C string, so \x01 for it */
+				char hex[3] = { p[1], p[2], '\0' };
+				long c = strtol(hex, NULL, 16);
+
+				strbuf_addch(&sb, (char)(c ? c : 1));
+				p += 2;
+			} else if (in_class)
+				strbuf_addch(&sb, *p);
+			else
+				strbuf_addf(&sb, "\\%c", *p);
+			continue;
+		}
+		if (*p == '[' && !in_class) {
+			in_class = true;
+			strbuf_addch(&sb, '[');
+			if (p[1] == '^')
+				strbuf_addch(&sb, *++p);
+			if (p[1] == ']')
+				strbuf_addch(&sb, *++p);
+			continue;
+		}
+		if (*p == ']' && in_class)
+			in_class = false;
+		strbuf_addch(&sb, *p);
+	}
+	return strbuf_detach(&sb);
+}
+
+static long double
+num_of(const struct yn *n)
+{
+	return strtold(n->str, NULL);
+}
+
+/* JSON equality of a value and a schema constant (both as loaded YAML nodes). */
+static bool
+json_equal(const struct yn *a, const struct yn *b)
+{
+	enum jtype ta = jtype_of(a), tb = jtype_of(b);
+
+	if ((ta == JT_INT || ta == JT_NUMBER) && (tb == JT_INT || tb == JT_NUMBER))
+		return num_of(a) == num_of(b);
+	if (ta != tb || ta == JT_ARRAY || ta == JT_OBJECT)
+		return ta == tb && ta == JT_NULL;
+	return ta == JT_NULL || strcmp(a->str, b->str) == 0;
+}
+
+static bool validate(const struct yn *root, const struct yn *schema, const struct yn *v,
+		     struct strbuf *why);
+
+static bool
+validate_object(const struct yn *root, const struct yn *schema, const struct yn *v,
+		struct strbuf *why)
+{
+	const struct yn *props = yn_map_get(schema, "properties");
+	const struct yn *pattern = yn_map_get(schema, "patternProperties");
+	const struct yn *extra = yn_map_get(schema, "additionalProperties");
+	const struct yn *names = yn_map_get(schema, "propertyNames");
+	const struct yn *req = yn_map_get(schema, "required");
+	size_t i, j;
+
+	for (i = 0; req && i < req->n; i++)
+		if (!yn_map_get(v, req->items[i]->str)) {
+			strbuf_addf(why, "%u:%u: '%s' is required", v->loc.line, v->loc.col,
+				    req->items[i]->str);
+			return false;
+		}
+	for (i = 0; i < v->n; i++) {
+		const struct yn *key = v->pairs[i].key, *val = v->pairs[i].val;
+		const struct yn *sub = props ? yn_map_get(props, key->str) : NULL;
+		bool matched = sub != NULL;
+
+		if (names && !validate(root, names, key, why))
+			return false;
+		if (sub && !validate(root, sub, val, why))
+			return false;
+		for (j = 0; pattern && j < pattern->n; j++) {
+			CG_AUTOFREE char *re = posix_regex(pattern->pairs[j].key->str);
+
+			if (!full_match(re, key->str))
+				continue;
+			matched = true;
+			if (!validate(root, pattern->pairs[j].val, val, why))
+				return false;
+		}
+		if (matched || !extra)
+			continue;
+		if (extra->kind == YN_SCALAR && strcmp(extra->str, "false") == 0) {
+			strbuf_addf(why, "%u:%u: key '%s' is not allowed", key->loc.line,
+				    key->loc.col, key->str);
+			return false;
+		}
+		if (extra->kind == YN_MAP && !validate(root, extra, val, why))
+			return false;
+	}
+	return true;
+}
+
+static bool
+validate(const struct yn *root, const struct yn *schema, const struct yn *v, struct strbuf *why)
+{
+	const struct yn *k;
+	enum jtype t = jtype_of(v);
+	size_t i, n;
+
+	schema = resolve(root, schema);
+	if ((k = yn_map_get(schema, "type"))) {
+		bool ok = false;
+
+		if (k->kind == YN_SEQ)
+			for (i = 0; i < k->n; i++)
+				ok = ok || jtype_is(t, k->items[i]->str);
+		else
+			ok = jtype_is(t, k->str);
+		if (!ok) {
+			strbuf_addf(why, "%u:%u: '%s' is not of type %s", v->loc.line, v->loc.col,
+				    v->str ? v->str : yn_kind_name(v->kind),
+				    k->kind == YN_SCALAR ? k->str : "(list)");
+			return false;
+		}
+	}
+	if ((k = yn_map_get(schema, "const")) && !json_equal(v, k)) {
+		strbuf_addf(why, "%u:%u: '%s' is not '%s'", v->loc.line, v->loc.col,
+			    v->str ? v->str : yn_kind_name(v->kind), k->str);
+		return false;
+	}
+	if ((k = yn_map_get(schema, "enum"))) {
+		bool ok = false;
+
+		for (i = 0; i < k->n; i++)
+			ok = ok || json_equal(v, k->items[i]);
+		if (!ok) {
+			strbuf_addf(why, "%u:%u: '%s' is not one of the enum", v->loc.line,
+				    v->loc.col, v->str ? v->str : yn_kind_name(v->kind));
+			return false;
+		}
+	}
+	if (t == JT_STRING) {
+		/* lookaheads (the group name pattern) have no POSIX form: names are the
+		 * parser's tests' business, the value forms are this test's */
+		if ((k = yn_map_get(schema, "pattern")) && !strstr(k->str, "(?")) {
+			CG_AUTOFREE char *re = posix_regex(k->str);
+
+			if (!full_match(re, v->str)) {
+				strbuf_addf(why, "%u:%u: '%s' does not match '%s'", v->loc.line,
+					    v->loc.col, v->str, k->str);
+				return false;
+			}
+		}
+		if ((k = yn_map_get(schema, "minLength")) &&
+		    strlen(v->str) < strtoul(k->str, 0, 10)) {
+			strbuf_addf(why, "%u:%u: '%s' is too short", v->loc.line, v->loc.col,
+				    v->str);
+			return false;
+		}
+	}
+	if (t == JT_INT || t == JT_NUMBER) {
+		if (((k = yn_map_get(schema, "minimum")) && num_of(v) < num_of(k)) ||
+		    ((k = yn_map_get(schema, "maximum")) && num_of(v) > num_of(k))) {
+			strbuf_addf(why, "%u:%u: %s is out of range", v->loc.line, v->loc.col,
+				    v->str);
+			return false;
+		}
+	}
+	if (t == JT_ARRAY) {
+		if ((k = yn_map_get(schema, "minItems")) && v->n < strtoul(k->str, 0, 10)) {
+			strbuf_addf(why, "%u:%u: too few items", v->loc.line, v->loc.col);
+			return false;
+		}
+		if ((k = yn_map_get(schema, "items")))
+			for (i = 0; i < v->n; i++)
+				if (!validate(root, k, v->items[i], why))
+					return false;
+	}
+	if (t == JT_OBJECT && !validate_object(root, schema, v, why))
+		return false;
+	if ((k = yn_map_get(schema, "allOf")))
+		for (i = 0; i < k->n; i++)
+			if (!validate(root, k->items[i], v, why))
+				return false;
+	if ((k = yn_map_get(schema, "anyOf")) || (k = yn_map_get(schema, "oneOf"))) {
+		bool one = yn_map_get(schema, "oneOf") == k;
+		struct strbuf sub = STRBUF_INIT;
+
+		for (i = 0, n = 0; i < k->n; i++) {
+			strbuf_reset(&sub);
+			n += validate(root, k->items[i], v, &sub);
+		}
+		strbuf_release(&sub);
+		if (n == 0 || (one && n != 1)) {
+			strbuf_addf(why, "%u:%u: '%s' is valid under %zu of the %s alternatives",
+				    v->loc.line, v->loc.col,
+				    v->str ? v->str : yn_kind_name(v->kind), n,
+				    one ? "oneOf" : "anyOf");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Every golden good case and every example validates against the schema, value forms too. */
+START_TEST(test_valid_files_match_schema)
+{
+	static const char *const dirs[] = { "tests/golden/good", EXAMPLES_DIR };
+	struct schemafile s;
+	size_t d, i, n, total = 0;
+
+	schemafile_load(&s);
+	for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		char *dir = tu_srcpath(dirs[d]);
+		char **names = tu_list_dir(dir, ".yaml", &n);
+
+		for (i = 0; i < n; i++) {
+			char *path = xasprintf("%s/%s", dir, names[i]);
+			size_t len;
+			char *text = tu_read_file(path, &len);
+			struct strbuf why = STRBUF_INIT;
+			struct yn *doc = NULL;
+			struct cg_diags diags;
+
+			cg_diags_init(&diags);
+			ck_assert_int_eq(yn_load(path, text, len, &doc, &diags), 0);
+			ck_assert_msg(validate(s.root, s.root, doc, &why),
+				      "%s/%s does not validate against %s: %s", dirs[d], names[i],
+				      SCHEMA_FILE, why.buf);
+			strbuf_release(&why);
+			yn_free(doc);
+			cg_diags_release(&diags);
+			free(text);
+			free(path);
+			free(names[i]);
+			total++;
+		}
+		free(names);
+		free(dir);
+	}
+	ck_assert_uint_ge(total, 10);
+	schemafile_release(&s);
+}
+END_TEST
+
+/* The same validator refuses what the parser refuses, or the test above proves nothing. */
+START_TEST(test_schema_value_forms)
+{
+	static const struct {
+		const char *text;
+		bool valid;
+	} cases[] = {
+		{ "cpu.shares: \"512\"", true },      { "cpu.shares: 512", true },
+		{ "cpu.cfs_quota_us: \"-1\"", true }, { "cpu.cfs_period_us: \"100000\"", true },
+		{ "cpu.shares: \"5x\"", false },      { "cpu.shares: \"0512\"", false },
+		{ "cpu.shares: \"-0\"", false },      { "cpu.shares: 1.5", false },
+		{ "cpu.shares: [1]", false },	      { "cpu.cfs_quota_us: -1", true },
+		{ "cpu.idle: \"1\"", true },	      { "cpu.nosuch: 1", false },
+	};
+	struct schemafile s;
+	size_t i;
+
+	schemafile_load(&s);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text =
+			xasprintf("version: 1\ngroups:\n  g:\n    cpu: { %s }\n", cases[i].text);
+		struct strbuf why = STRBUF_INIT;
+		struct yn *doc = NULL;
+		struct cg_diags diags;
+
+		cg_diags_init(&diags);
+		ck_assert_int_eq(yn_load("t.yaml", text, strlen(text), &doc, &diags), 0);
+		ck_assert_msg(validate(s.root, s.root, doc, &why) == cases[i].valid,
+			      "'%s': expected %s by the schema (%s)", cases[i].text,
+			      cases[i].valid ? "valid" : "invalid", why.buf);
+		strbuf_release(&why);
+		yn_free(doc);
+		cg_diags_release(&diags);
+		free(text);
+	}
+	schemafile_release(&s);
+}
+END_TEST
+
 static const struct cg_group *
 group(const struct cg_model *m, const char *path)
 {
@@ -574,6 +957,8 @@ schemafile_suite(void)
 	tcase_add_test(tc, test_group_controllers);
 	tcase_add_loop_test(tc, test_controller_files, 0, (int)n);
 	tcase_add_test(tc, test_rule_controllers);
+	tcase_add_test(tc, test_schema_value_forms);
+	tcase_add_test(tc, test_valid_files_match_schema);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("examples");
