@@ -242,33 +242,57 @@ check_exclusive(const struct cg_model *m, const struct cg_group *g, const char *
 {
 	const struct cg_group *parent = cg_model_parent(m, g);
 	const struct cg_setting *mine = setting(g, file), *pflag;
+	bool exclusive = flag_set(g, flag);
 	size_t i;
 
-	if (!flag_set(g, flag))
-		return;
 	pflag = parent ? setting(parent, flag) : NULL;
-	if (pflag && pflag->value.u.num.v == 0)
+	if (exclusive && pflag && pflag->value.u.num.v != 1)
 		cg_diag_error(
 			d, &setting(g, flag)->loc,
 			"group '%s' sets '%s' but its parent '%s' clears it (line %u); an exclusive cpuset needs an exclusive parent",
 			g->path, flag, parent->path, pflag->loc.line);
+	else if (exclusive && parent && !parent->implied && !pflag)
+		/*
+		 * A parent the configuration lists is created with the flag at 0 when it is
+		 * new, and the kernel refuses (EACCES) an exclusive child of a non-exclusive
+		 * parent. A parent outside the configuration may be exclusive: not checked.
+		 */
+		cg_diag_error(
+			d, &setting(g, flag)->loc,
+			"group '%s' sets '%s' but its parent '%s' (%s:%u:%u) does not; new groups start at 0 and an exclusive cpuset needs an exclusive parent, so set '%s: 1' on '%s'",
+			g->path, flag, parent->path, parent->loc.file, parent->loc.line,
+			parent->loc.col, flag, parent->path);
 	if (!mine || mine->value.type != CG_VT_CPULIST)
 		return;
-	/* report each overlapping pair once, at the later sibling */
+	/*
+	 * The kernel refuses any overlap with a sibling when either of the two is exclusive.
+	 * Report each overlapping pair once, at the later sibling.
+	 */
 	for (i = 0; i < m->ngroups && &m->groups[i] != g; i++) {
 		const struct cg_group *o = &m->groups[i];
 		const struct cg_group *op = cg_model_parent(m, o);
 		const struct cg_setting *theirs = setting(o, file);
+		bool theirs_exclusive = flag_set(o, flag);
 
-		if (op != parent || !theirs || !flag_set(o, flag) ||
-		    theirs->value.type != CG_VT_CPULIST)
+		if (op != parent || !theirs || theirs->value.type != CG_VT_CPULIST ||
+		    (!exclusive && !theirs_exclusive))
 			continue;
-		if (cg_cpuset_intersects(&mine->value.u.cpus, &theirs->value.u.cpus))
+		if (cg_cpuset_intersects(&mine->value.u.cpus, &theirs->value.u.cpus)) {
+			struct strbuf who = STRBUF_INIT;
+
+			if (exclusive && theirs_exclusive)
+				strbuf_adds(&who, "both are exclusive");
+			else
+				strbuf_addf(&who, "'%s' is exclusive",
+					    exclusive ? g->path : o->path);
 			cg_diag_error(
 				d, &mine->loc,
-				"'%s' of group '%s' overlaps that of its exclusive sibling '%s' (%s:%u:%u); exclusive siblings must be disjoint",
+				"'%s' of group '%s' overlaps that of its sibling '%s' (%s:%u:%u) and %s; a cpuset must not share %s with an exclusive sibling",
 				file, g->path, o->path, theirs->loc.file, theirs->loc.line,
-				theirs->loc.col);
+				theirs->loc.col, who.buf,
+				strcmp(file, "cpuset.cpus") == 0 ? "CPUs" : "memory nodes");
+			strbuf_release(&who);
+		}
 	}
 }
 
