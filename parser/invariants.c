@@ -96,7 +96,16 @@ check_cpu(const struct cg_group *g, struct cg_diags *d)
 	const struct cg_setting *quota = setting(g, "cpu.cfs_quota_us");
 	const struct cg_setting *burst = setting(g, "cpu.cfs_burst_us");
 	const struct cg_setting *rt = setting(g, "cpu.rt_runtime_us");
+	const struct cg_setting *shares = setting(g, "cpu.shares");
+	const struct cg_setting *idle = setting(g, "cpu.idle");
 	int64_t rt_period = int_or(g, "cpu.rt_period_us", RT_DEFAULT_PERIOD);
+
+	/* the kernel fixes an idle group's weight: shares read back 3, so apply never settles */
+	if (shares && idle && idle->value.u.num.v == 1)
+		cg_diag_error(
+			d, &shares->loc,
+			"'cpu.shares' is ignored in group '%s' because it sets 'cpu.idle: 1' (line %u): an idle group's weight is fixed at 3; expected one of them, drop 'cpu.shares' or 'cpu.idle'",
+			g->path, idle->loc.line);
 
 	if (burst && quota && quota->value.u.num.v >= 0 &&
 	    burst->value.u.num.v > quota->value.u.num.v)
