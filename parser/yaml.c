@@ -29,6 +29,42 @@ mark_loc(const struct loader *l, yaml_mark_t m)
 	return loc;
 }
 
+/*
+ * The location of byte `off` of the input, for reader errors (bad UTF-8), which carry an
+ * offset but no mark. The column counts characters, as libyaml's marks do. An invalid
+ * `trailing` byte is reported at the start of its sequence, where the bad character begins.
+ */
+static struct cg_srcloc
+offset_loc(const struct loader *l, size_t off, bool trailing)
+{
+	struct cg_srcloc loc = { l->file, 1, 1 };
+	const unsigned char *b = (const unsigned char *)l->buf;
+	size_t i, start = 0, p;
+
+	if (off > l->len)
+		off = l->len;
+	p = off;
+	if (trailing) {
+		/* libyaml gives the offset of the bad byte: back over the lead and the good ones */
+		while (p > 0 && off - p < 3 && (b[p - 1] & 0xc0) == 0x80)
+			p--;
+		if (p > 0 && b[p - 1] >= 0xc0)
+			p--;
+		else
+			p = off;
+	}
+	for (i = 0; i < p; i++) {
+		if (b[i] == '\n') {
+			loc.line++;
+			start = i + 1;
+		}
+	}
+	for (i = start; i < p; i++)
+		if ((b[i] & 0xc0) != 0x80)
+			loc.col++;
+	return loc;
+}
+
 static int
 next_event(struct loader *l, yaml_event_t *ev)
 {
@@ -41,8 +77,9 @@ next_event(struct loader *l, yaml_event_t *ev)
 	if (l->parser.context && l->parser.problem_mark.index >= l->len)
 		loc = mark_loc(l, l->parser.context_mark);
 	if (l->parser.error == YAML_READER_ERROR) {
-		/* the reader's mark is unset: report the offset instead */
-		loc.line = 0;
+		/* the reader sets no mark, only the offset: find its line and column */
+		loc = offset_loc(l, l->parser.problem_offset,
+				 l->parser.problem && strstr(l->parser.problem, "trailing"));
 		cg_diag_error(l->d, &loc, "invalid YAML: %s at byte %zu, expected UTF-8 text",
 			      l->parser.problem ? l->parser.problem : "unreadable input",
 			      l->parser.problem_offset);

@@ -94,6 +94,12 @@ static const struct bad_case bad_cases[] = {
 	{ "a: [1, 2\n",
 	  "1:4: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence" },
 	{ "a:\n\t- 1\n", "2:1: invalid YAML: tabs are not allowed for indentation, use spaces" },
+	/* bad UTF-8 carries only an offset: the location is worked out from the text */
+	{ "a: 1\nb: w\xe9"
+	  "b\n",
+	  "2:5: invalid YAML: invalid trailing UTF-8 octet at byte 10, expected UTF-8 text" },
+	{ "a: 1\nb: \xc3\xa9\x80\n",
+	  "2:5: invalid YAML: invalid leading UTF-8 octet at byte 10, expected UTF-8 text" },
 	{ "a: 'open\n",
 	  "1:4: invalid YAML: found unexpected end of stream while scanning a quoted scalar" },
 };
