@@ -63,6 +63,12 @@ check_keys(const struct yn *map, const char *const *keys, const char *where, str
 				known = true;
 		if (known)
 			continue;
+		if (key->str[0] == '\0') {
+			list_keys(&sb, keys);
+			cg_diag_error(d, &key->loc, "empty key in %s, expected %s", where, sb.buf);
+			strbuf_release(&sb);
+			continue;
+		}
 		near = suggest_key(key->str, keys);
 		shown = cg_diag_shown(key->str);
 		if (near)
@@ -195,6 +201,11 @@ report_unknown_file(const char *ctl, const struct yn *key, struct cg_diags *d)
 	CG_AUTOFREE char *file = cg_diag_shown(key->str);
 	const char *near;
 
+	if (key->str[0] == '\0') {
+		cg_diag_error(d, &key->loc,
+			      "empty key under controller '%s', expected a control file name", ctl);
+		return;
+	}
 	if (other) {
 		cg_diag_error(d, &key->loc,
 			      "'%s' belongs to controller '%s', not '%s'; move it under '%s'",
@@ -377,6 +388,12 @@ report_unknown_group_key(const struct yn *key, struct cg_diags *d)
 	const char *near = cg_schema_suggest_controller(key->str);
 	CG_AUTOFREE char *shown = cg_diag_shown(key->str);
 
+	if (key->str[0] == '\0') {
+		cg_diag_error(
+			d, &key->loc,
+			"empty key in a group, expected 'perm' or a controller name such as 'cpu', 'memory' or 'cpuset'");
+		return;
+	}
 	if (!near && cg_edit_distance(key->str, "perm") <= 2)
 		near = "perm";
 	if (near)

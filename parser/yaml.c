@@ -225,7 +225,7 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 	n->loc = mark_loc(l, start->start_mark);
 	for (;;) {
 		struct yn *key = NULL, *val = NULL;
-		bool keep = true;
+		bool keep = true, null_key = false;
 
 		if (next_event(l, &ev) < 0)
 			goto fail;
@@ -251,12 +251,17 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 			/* an alias as a key: already reported */
 			keep = false;
 		} else if (key->kind == YN_NULL) {
-			/* `: x` or `~: x`: give the key its text back so messages can quote it */
+			/*
+			 * `: x` or `~: x`: give the key its text back so messages can quote it.
+			 * It is no name, so two of them are two empty names, each reported where
+			 * it is used (an empty group name...), not a duplicate.
+			 */
 			key->kind = YN_SCALAR;
 			key->str = xstrdup("");
 			key->len = 0;
+			null_key = true;
 		}
-		if (keep) {
+		if (keep && !null_key) {
 			size_t first;
 
 			if (strmap_get(&seen, key->str, key->len, &first)) {
@@ -271,8 +276,9 @@ load_map(struct loader *l, yaml_event_t *start, struct yn **out)
 				keep = false;
 			}
 		}
-		if (keep) {
+		if (keep && !null_key)
 			strmap_put(&seen, key->str, key->len, n->n);
+		if (keep) {
 			yn_append_pair(n, key, val);
 		} else {
 			yn_free(key);

@@ -142,6 +142,25 @@ START_TEST(test_alias_refused)
 }
 END_TEST
 
+/* `~` or nothing before ':' is an empty name, not a key: two of them are no duplicate. */
+START_TEST(test_null_keys_not_duplicates)
+{
+	struct cg_diags d;
+	struct yn *root = load_ok("~: 1\nnull: 3\n\"\": 4\n\"\": 5\n", &d);
+
+	/* only the quoted "" is a key given twice */
+	ck_assert_uint_eq(d.errors, 1);
+	ck_assert_uint_eq(d.items[0].line, 4);
+	ck_assert(strstr(d.items[0].msg, "duplicate key ''") != NULL);
+	ck_assert_uint_eq(root->n, 3);
+	ck_assert_str_eq(root->pairs[0].key->str, "");
+	ck_assert_int_eq(root->pairs[0].key->kind, YN_SCALAR);
+	ck_assert_str_eq(root->pairs[1].val->str, "3");
+	yn_free(root);
+	cg_diags_release(&d);
+}
+END_TEST
+
 /* Anchors, tags and aliases do not stop the load: every later problem is reported too. */
 START_TEST(test_refused_features_keep_loading)
 {
@@ -210,6 +229,7 @@ yaml_suite(void)
 	tcase_add_test(tc, test_empty_stream);
 	tcase_add_loop_test(tc, test_bad_yaml, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_alias_refused);
+	tcase_add_test(tc, test_null_keys_not_duplicates);
 	tcase_add_test(tc, test_refused_features_keep_loading);
 	tcase_add_test(tc, test_depth_limit);
 	suite_add_tcase(s, tc);
