@@ -141,10 +141,15 @@ load_dir(struct parse_state *st, const char *path)
 	if (n > 1)
 		qsort(names, n, sizeof(*names), name_cmp);
 	if (n == 0) {
+		/*
+		 * An error, not "valid: 0 groups": a wrong path or a misnamed file would
+		 * otherwise pass validate, and apply would silently manage nothing.
+		 */
 		struct cg_srcloc loc = { cg_model_intern_file(st->m, path), 0, 0 };
 
-		cg_diag_warning(st->d, &loc,
-				"no *.yaml files in the directory; nothing is configured");
+		cg_diag_error(
+			st->d, &loc,
+			"no configuration file in the directory, expected files named *.yaml or *.yml");
 	}
 	for (i = 0; i < n; i++) {
 		load_file(st, names[i]);

@@ -35,6 +35,13 @@ TESTS += %D%/unit/check_strmap
 
 ### (helpers add their test blocks below this line, one block each)
 
+### check_parse
+check_PROGRAMS += %D%/unit/check_parse
+%C%_unit_check_parse_SOURCES = %D%/unit/check_parse.c $(TEST_HELPERS)
+%C%_unit_check_parse_CFLAGS = $(TEST_CFLAGS)
+%C%_unit_check_parse_LDADD = $(TEST_LDADD)
+TESTS += %D%/unit/check_parse
+
 ### check_schemafile
 check_PROGRAMS += %D%/unit/check_schemafile
 %C%_unit_check_schemafile_SOURCES = %D%/unit/check_schemafile.c $(TEST_HELPERS)
