@@ -194,6 +194,50 @@ block_add(struct cg_ctlblock *c)
 	return s;
 }
 
+/* A configurable file named `ctl.name`, or NULL. */
+static const struct cg_filedef *
+prefixed_file(const char *ctl, const char *name)
+{
+	CG_AUTOFREE char *full = xasprintf("%s.%s", ctl, name);
+	const struct cg_filedef *def = cg_schema_file(ctl, full);
+
+	if (def && (def->flags & (CG_FF_FORBIDDEN | CG_FF_READONLY | CG_FF_ACTION)))
+		return NULL;
+	return def;
+}
+
+/*
+ * `shares` for `cpu.shares`: kernel file names keep their controller prefix, and the
+ * edit distance of the whole name is too large for the general suggestion to find it.
+ * The file may belong to another controller (`cpus` under 'cpu' is cpuset.cpus).
+ */
+static bool
+suggest_prefixed(const char *ctl, const struct yn *key, struct cg_diags *d)
+{
+	CG_AUTOFREE char *file = cg_diag_shown(key->str);
+	const struct cg_controllerdef *all;
+	size_t n, i;
+
+	/* the name as typed with its prefix, so a patterned one reads hugetlb.2MB... */
+	if (prefixed_file(ctl, key->str)) {
+		cg_diag_error(d, &key->loc,
+			      "unknown file '%s' for controller '%s', did you mean '%s.%s'?", file,
+			      ctl, ctl, file);
+		return true;
+	}
+	all = cg_schema_controllers(&n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].name, ctl) == 0 || !prefixed_file(all[i].name, key->str))
+			continue;
+		cg_diag_error(
+			d, &key->loc,
+			"unknown file '%s' for controller '%s', did you mean '%s.%s' under '%s'?",
+			file, ctl, all[i].name, file, all[i].name);
+		return true;
+	}
+	return false;
+}
+
 static void
 report_unknown_file(const char *ctl, const struct yn *key, struct cg_diags *d)
 {
@@ -212,6 +256,8 @@ report_unknown_file(const char *ctl, const struct yn *key, struct cg_diags *d)
 			      key->str, other->controller, ctl, other->controller);
 		return;
 	}
+	if (suggest_prefixed(ctl, key, d))
+		return;
 	near = cg_schema_suggest_file(ctl, key->str);
 	if (near)
 		cg_diag_error(d, &key->loc,
