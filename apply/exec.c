@@ -309,16 +309,40 @@ steps_best_effort(struct cg_fs *fs, const struct plan *p, size_t *done, struct c
  * reports (usage, the files the planner reads for its preflight): only those are
  * restored and compared.
  */
-static bool
-state_file(const struct cg_state_file *f)
-{
-	return !f->def || !(f->def->flags & (CG_FF_READONLY | CG_FF_ACTION | CG_FF_FORBIDDEN));
-}
-
 static enum cg_version
 dir_version(const struct cg_state_dir *d)
 {
 	return d->hier ? d->hier->version : CG_V1;
+}
+
+/* v1 devices.list: read-only, but it is the effective rule set the rules write to */
+static bool
+devices_list(const struct cg_state_dir *d, const struct cg_state_file *f)
+{
+	return dir_version(d) == CG_V1 && strcmp(f->name, "devices.list") == 0;
+}
+
+/*
+ * devices.list counts (rollback writes the rules that bring it back); devices.allow and
+ * devices.deny do not: they are write-only, so there is nothing to read or compare.
+ */
+static bool
+state_file(const struct cg_state_dir *d, const struct cg_state_file *f)
+{
+	if (devices_list(d, f))
+		return true;
+	if (plan_devices_intent(f->name, dir_version(d)))
+		return false;
+	return !f->def || !(f->def->flags & (CG_FF_READONLY | CG_FF_ACTION | CG_FF_FORBIDDEN));
+}
+
+static bool
+same_value(const struct cg_state_dir *d, const struct cg_state_file *wf,
+	   const struct cg_value *have)
+{
+	if (devices_list(d, wf) && wf->value.type == CG_VT_DEVRULE && have->type == CG_VT_DEVRULE)
+		return plan_devlist_equal(&wf->value, have);
+	return cg_value_equal(&wf->value, have);
 }
 
 static char *
@@ -389,12 +413,12 @@ compare_dir(struct mismatches *m, const struct cg_state_dir *w, const struct cg_
 		const struct cg_state_file *wf = &w->files[i];
 		const struct cg_state_file *hf;
 
-		if (!wf->present || (managed_only && !wf->managed) || !state_file(wf))
+		if (!wf->present || (managed_only && !wf->managed) || !state_file(w, wf))
 			continue;
 		hf = cg_state_file(h, wf->name);
 		if (!hf || !hf->present) {
 			mismatch(m, "'%s/%s' cannot be read back", w->fspath, wf->name);
-		} else if (!cg_value_equal(&wf->value, &hf->value)) {
+		} else if (!same_value(w, wf, &hf->value)) {
 			CG_AUTOFREE char *want = value_text(w, &wf->value);
 			CG_AUTOFREE char *have = value_text(h, &hf->value);
 
@@ -437,7 +461,8 @@ cg_exec_restore_goal(const struct cg_state *before, const struct cg_state *targe
 	cg_state_copy(goal, before);
 	for (i = 0; i < goal->n; i++)
 		for (k = 0; k < goal->dirs[i].nfiles; k++)
-			if (goal->dirs[i].files[k].present && state_file(&goal->dirs[i].files[k]))
+			if (goal->dirs[i].files[k].present &&
+			    state_file(&goal->dirs[i], &goal->dirs[i].files[k]))
 				goal->dirs[i].files[k].managed = true;
 	for (i = 0; i < target->n; i++) {
 		const struct cg_state_dir *t = &target->dirs[i];
@@ -586,9 +611,11 @@ int
 cg_exec_run(struct cg_fs *fs, const struct plan *p, const struct cg_state *before,
 	    const struct cg_state *target, struct cg_journal *j, struct exec_result *res)
 {
+	const struct plan_opts po = { .prune = true, .force = true };
 	struct cg_error *e = NULL;
-	struct cg_state live;
+	struct cg_state live, want;
 	size_t i;
+	int r;
 
 	for (i = 0; i < p->n; i++) {
 		if (j && cg_journal_step(j, p, i, &e) < 0) {
@@ -606,7 +633,11 @@ cg_exec_run(struct cg_fs *fs, const struct plan *p, const struct cg_state *befor
 			goto failed;
 		}
 	}
-	if (verify(fs, target, true, &live, "result", &e) < 0) {
+	/* devices rules are checked by the devices.list they leave (plan_expected) */
+	plan_expected(before, target, &po, &want);
+	r = verify(fs, &want, true, &live, "result", &e);
+	cg_state_release(&want);
+	if (r < 0) {
 		cg_error_wrap(&e, "verification failed");
 		fail(res, p->n, e);
 		goto failed;

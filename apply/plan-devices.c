@@ -7,6 +7,7 @@
 #include "apply/plan-int.h"
 #include "lib/strbuf.h"
 #include "lib/xalloc.h"
+#include "parser/schema.h"
 
 /*
  * v1 devices (kernel-v1-constraints.md §6, security/device_cgroup.c). devices.allow and
@@ -38,6 +39,12 @@ plan_devices_handles(const char *file, enum cg_version ver)
 {
 	return ver == CG_V1 &&
 	       (strcmp(file, ALLOW) == 0 || strcmp(file, DENY) == 0 || strcmp(file, LIST) == 0);
+}
+
+bool
+plan_devices_intent(const char *file, enum cg_version ver)
+{
+	return ver == CG_V1 && (strcmp(file, ALLOW) == 0 || strcmp(file, DENY) == 0);
 }
 
 /* ---- emulation ---- */
@@ -488,4 +495,51 @@ plan_devices_dir(struct pctx *c, size_t i)
 	list = pctx_wanted(c, i, LIST);
 	if (list && list->type == CG_VT_DEVRULE)
 		list_mode(c, i, list);
+}
+
+/* Whether the first configured rule sets the default, so the list is known from nothing. */
+static bool
+starts_with_a(const struct cg_value *deny, const struct cg_value *allow)
+{
+	const struct cg_value *first = deny && deny->u.devrules.n ? deny : allow;
+
+	return first && first->u.devrules.n && first->u.devrules.items[0].type == 'a';
+}
+
+void
+plan_devices_expect(const struct pctx *c, struct cg_state *want)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		const struct cg_value *deny, *allow, *now;
+		struct cg_state_dir *wd;
+		struct cg_state_file *f;
+		struct cg_value e;
+
+		if (c->d[i].ver != CG_V1 || !pctx_exists(c, i))
+			continue;
+		deny = rules(c, i, DENY);
+		allow = rules(c, i, ALLOW);
+		wd = cg_state_find(want, pctx_path(c, i));
+		if ((!deny && !allow) || !wd)
+			continue;
+		now = pctx_value(c, i, LIST);
+		memset(&e, 0, sizeof(e));
+		e.type = CG_VT_DEVRULE;
+		if (now && now->type == CG_VT_DEVRULE) {
+			cg_value_copy(&e, now);
+		} else if (starts_with_a(deny, allow)) {
+			/* no list was read (a group the plan creates under an unread parent) */
+			for (k = 0; deny && k < deny->u.devrules.n; k++)
+				plan_devlist_apply(&e, &deny->u.devrules.items[k], false);
+			for (k = 0; allow && k < allow->u.devrules.n; k++)
+				plan_devlist_apply(&e, &allow->u.devrules.items[k], true);
+		} else {
+			continue;
+		}
+		f = cg_state_set(wd, LIST, cg_schema_file_any(LIST), &e);
+		f->managed = true;
+		cg_value_release(&e);
+	}
 }

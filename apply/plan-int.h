@@ -115,6 +115,8 @@ void plan_cpuset_set_flags(struct pctx *c, size_t i);	/* top-down */
 /* plan-devices.c */
 bool plan_devices_handles(const char *file, enum cg_version ver);
 void plan_devices_dir(struct pctx *c, size_t i); /* top-down, right after the dir's mkdir */
+/* After every phase: devices.list as the steps leave it, into `want` (plan_expected). */
+void plan_devices_expect(const struct pctx *c, struct cg_state *want);
 
 /* plan-v2.c */
 bool plan_v2_handles(const char *file, enum cg_version ver);
@@ -129,6 +131,5 @@ void plan_v2_disable(struct pctx *c, size_t i); /* bottom-up */
 struct cg_devrule;
 bool plan_devlist_allow_all(const struct cg_value *list);
 void plan_devlist_apply(struct cg_value *list, const struct cg_devrule *r, bool allow);
-bool plan_devlist_equal(const struct cg_value *a, const struct cg_value *b);
 
 #endif

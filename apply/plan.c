@@ -824,9 +824,10 @@ check_shape(struct pctx *c)
 	}
 }
 
-int
-plan_build(const struct cg_state *cur, const struct cg_state *target, const struct plan_opts *o,
-	   struct plan *out, struct cg_diags *problems)
+/* `want` non-NULL: plan_expected's copy of the target, to fill from the final sim */
+static int
+plan_run(const struct cg_state *cur, const struct cg_state *target, const struct plan_opts *o,
+	 struct plan *out, struct cg_diags *problems, struct cg_state *want)
 {
 	static const struct plan_opts defaults;
 	size_t errors = problems->errors, i;
@@ -890,6 +891,8 @@ plan_build(const struct cg_state *cur, const struct cg_state *target, const stru
 		if (pctx_exists(&c, i))
 			plan_freezer(&c, i, true);
 
+	if (want && problems->errors == errors)
+		plan_devices_expect(&c, want);
 	pctx_release(&c);
 	if (problems->errors > errors) {
 		plan_release(out);
@@ -897,4 +900,35 @@ plan_build(const struct cg_state *cur, const struct cg_state *target, const stru
 	}
 	count_values(out);
 	return 0;
+}
+
+int
+plan_build(const struct cg_state *cur, const struct cg_state *target, const struct plan_opts *o,
+	   struct plan *out, struct cg_diags *problems)
+{
+	return plan_run(cur, target, o, out, problems, NULL);
+}
+
+int
+plan_expected(const struct cg_state *cur, const struct cg_state *target, const struct plan_opts *o,
+	      struct cg_state *want)
+{
+	struct cg_diags d;
+	struct plan p;
+	size_t i, k;
+	int r;
+
+	cg_state_copy(want, target);
+	for (i = 0; i < want->n; i++)
+		for (k = 0; k < want->dirs[i].nfiles; k++)
+			if (plan_devices_intent(want->dirs[i].files[k].name,
+						want->dirs[i].hier ? want->dirs[i].hier->version
+								   : CG_V1))
+				want->dirs[i].files[k].managed = false;
+	cg_diags_init(&d);
+	r = plan_run(cur, target, o, &p, &d, want);
+	if (r == 0)
+		plan_release(&p);
+	cg_diags_release(&d);
+	return r;
 }

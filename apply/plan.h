@@ -116,6 +116,26 @@ void plan_release(struct plan *p);
 int plan_build(const struct cg_state *cur, const struct cg_state *target, const struct plan_opts *o,
 	       struct plan *out, struct cg_diags *problems);
 
+/*
+ * What the live state is checked against once a plan from `cur` to `target` has run: a
+ * copy of `target` (`want` holds nothing) where devices.allow/devices.deny, write-only
+ * intents, are unmanaged, and devices.list of each directory that configures rules holds,
+ * managed, the list the plan's steps leave (the planner's simulation, parents' denies
+ * included). Where that list cannot be known (no current list and no `a` rule first),
+ * devices.list stays unmanaged. Returns -1 when the planner refuses (`want` is then the
+ * copy with only the intents unmanaged).
+ */
+int plan_expected(const struct cg_state *cur, const struct cg_state *target,
+		  const struct plan_opts *o, struct cg_state *want);
+
+/*
+ * devices.list equality as the kernel means it: the same entries in any order, and every
+ * allow-all list ("a *:* rwm", whatever its deny exceptions) equal to every other.
+ */
+bool plan_devlist_equal(const struct cg_value *a, const struct cg_value *b);
+/* devices.allow/devices.deny on v1: rules to write, never read back (write-only files). */
+bool plan_devices_intent(const char *file, enum cg_version ver);
+
 /* "mkdir", "write", ... for reports and the journal. */
 const char *plan_op_name(enum plan_op op);
 

@@ -9,6 +9,7 @@
 
 #include "apply/fs.h"
 #include "apply/hierarchy.h"
+#include "apply/plan.h"
 #include "apply/readback.h"
 #include "lib/cleanup.h"
 #include "lib/strbuf.h"
@@ -148,8 +149,14 @@ read_file(struct cg_fs *fs, struct cg_state_dir *sd, const char *name, struct cg
 	CG_AUTOFREE char *path = in_dir(sd->fspath, name);
 	struct strbuf sb = STRBUF_INIT;
 	struct cg_value v;
-	int r = read_opt(fs, path, &sb, err);
+	int r;
 
+	/* write-only (EINVAL on read): the rules show in devices.list */
+	if (plan_devices_intent(name, sd->hier ? sd->hier->version : CG_V1)) {
+		cg_state_add_file(sd, name, def);
+		return 0;
+	}
+	r = read_opt(fs, path, &sb, err);
 	if (r <= 0) {
 		strbuf_release(&sb);
 		if (r == 0)

@@ -18,7 +18,8 @@
  *              is CG_VT_DEVRULE, memory.usage_in_bytes CG_VT_SIZE...), present = true;
  *              ENOENT: present = false. Any other error fails the snapshot, wrapped as
  *              "cannot read the state of 'DIR': ...".
- * Write-only files (devices.allow) are never listed by apply/layout, so never read.
+ * Write-only files (v1 devices.allow/deny) are never read: apply/layout lists devices.list
+ * instead, and a state that names them (a target being verified) records them absent.
  */
 #ifndef CGAPPLY_APPLY_SNAPSHOT_H
 #define CGAPPLY_APPLY_SNAPSHOT_H

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Devices rules and blkio throttles on the real cgroup v1 hierarchies, inside a sandbox
+# parent (tests/integration/lib.sh):
+#   1. deny-all plus an allow list on an existing group: devices.list shows the list, a
+#      second plan has no change, rollback brings back "a *:* rwm";
+#   2. a write refused half-way through the rules (strace fault injection) is rolled
+#      back to the devices.list from before;
+#   3. a blkio throttle set, then set to unlimited (which the kernel shows as no entry),
+#      converges: a second plan has no change.
+set -u
+. "${srcdir:-.}/tests/integration/lib.sh"
+require_cgroupfs
+[ -d "$CG_ROOT/devices" ] || skip "no v1 devices hierarchy"
+sandbox_create
+
+conf() {
+	cat >"$WORK/$1.yaml"
+}
+
+# --- 1. deny all, allow a list -------------------------------------------------------
+# the group first exists with the default it inherits (an `a` allow changes nothing)
+conf d0 <<'Y'
+version: 1
+groups:
+  d: { devices: { devices.allow: "a" } }
+Y
+conf d1 <<'Y'
+version: 1
+groups:
+  d: { devices: { devices.deny: "a", devices.allow: ["c 1:3 rwm", "c 1:5 rw"] } }
+Y
+cga apply -f "$WORK/d0.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "devices: the group is created allow-all"
+check "$(cg_read devices d devices.list)" "a *:* rwm" "devices: a new group inherits allow-all"
+cga apply -f "$WORK/d1.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "devices: deny all and allow a list"
+check "$(cg_read devices d devices.list | tr '\n' ' ')" "c 1:3 rwm c 1:5 rw " "devices: devices.list holds the allow list"
+cga plan -f "$WORK/d1.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 0 "devices: a second plan is in sync"
+grep -q "No changes." "$WORK/out"
+check $? 0 "devices: the second plan says 'No changes.'"
+cga rollback >"$WORK/out" 2>&1
+check_rc $? 0 "devices: rollback"
+check "$(cg_read devices d devices.list)" "a *:* rwm" "devices: rollback restores allow-all"
+
+# --- 2. a refusal half-way through the rules ------------------------------------------
+# deny a, the first allow, then the second allow fails: everything is undone
+strace -f -qq -o /dev/null -P "$CG_ROOT/devices/$SANDBOX/d/devices.allow" \
+	-e trace=write -e inject=write:error=EINVAL:when=2 \
+	"$CGAPPLY" apply --cgroup-root "$CG_ROOT" --parent "$SANDBOX" --state-dir "$STATE_DIR" \
+	-f "$WORK/d1.yaml" >"$WORK/out" 2>&1
+check_rc $? 1 "devices: an apply whose second allow is refused fails"
+grep -q "c 1:5 rw" "$WORK/out"
+check $? 0 "devices: the failure names the refused rule"
+check "$(cg_read devices d devices.list)" "a *:* rwm" "devices: the failed apply is rolled back to allow-all"
+cga plan -f "$WORK/d0.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 0 "devices: in sync with the configuration from before the failed apply"
+
+# and from a deny-by-default list back to another one
+cga apply -f "$WORK/d1.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "devices: deny all and allow a list again"
+conf d2 <<'Y'
+version: 1
+groups:
+  d: { devices: { devices.deny: "a", devices.allow: ["c 1:3 r", "c 1:7 rwm", "b 7:0 rw"] } }
+Y
+strace -f -qq -o /dev/null -P "$CG_ROOT/devices/$SANDBOX/d/devices.allow" \
+	-e trace=write -e inject=write:error=EINVAL:when=3 \
+	"$CGAPPLY" apply --cgroup-root "$CG_ROOT" --parent "$SANDBOX" --state-dir "$STATE_DIR" \
+	-f "$WORK/d2.yaml" >"$WORK/out" 2>&1
+check_rc $? 1 "devices: a refused third allow fails"
+check "$(cg_read devices d devices.list | sort | tr '\n' ' ')" "c 1:3 rwm c 1:5 rw " "devices: the list from before is restored"
+finish
