@@ -364,6 +364,14 @@ removal_record(const struct cg_filedef *def, enum cg_version ver, const char *ke
 	return NULL;
 }
 
+static bool
+is_removal(const struct cg_filedef *def, enum cg_version ver, const char *rec)
+{
+	CG_AUTOFREE char *rm = removal_record(def, ver, rec, record_key_len(rec));
+
+	return rm && strcmp(rm, rec) == 0;
+}
+
 /*
  * One step per record that differs (kernel files of this kind take one record per
  * write), then one removal per record the target drops, when the file has a form for it.
@@ -387,6 +395,8 @@ write_records(struct pctx *c, size_t i, const char *file, const struct cg_filede
 
 		if (old && strcmp(old, nr[k]) == 0)
 			continue;
+		if (!old && is_removal(def, c->d[i].ver, nr[k]))
+			continue; /* no limit on a device that has none (v1 throttle 0) */
 		pctx_write_text(c, i, file, old, nr[k], transitional);
 	}
 	for (k = 0; k < on; k++) {

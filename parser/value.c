@@ -1512,29 +1512,46 @@ keyed_find(const struct cg_value *v, const char *key)
 	return NULL;
 }
 
-static bool
-devlimits_equal(const struct cg_value *a, const struct cg_value *b)
+static const struct cg_devlimit *
+devlimit_find(const struct cg_value *v, const struct cg_devnum *dev)
 {
-	size_t i, j;
+	size_t j;
 
-	if (a->u.devlimits.n != b->u.devlimits.n)
-		return false;
+	for (j = 0; j < v->u.devlimits.n; j++)
+		if (devnum_equal(&v->u.devlimits.items[j].dev, dev))
+			return &v->u.devlimits.items[j];
+	return NULL;
+}
+
+/* Every entry of a is in b; an unlimited entry also matches none (see devlimits_equal). */
+static bool
+devlimits_within(const struct cg_value *a, const struct cg_value *b)
+{
+	size_t i;
+
 	for (i = 0; i < a->u.devlimits.n; i++) {
 		const struct cg_devlimit *x = &a->u.devlimits.items[i];
+		const struct cg_devlimit *y = devlimit_find(b, &x->dev);
 
-		for (j = 0; j < b->u.devlimits.n; j++) {
-			const struct cg_devlimit *y = &b->u.devlimits.items[j];
-
-			if (devnum_equal(&x->dev, &y->dev))
-				break;
+		if (!y) {
+			if (!x->unlimited)
+				return false;
+			continue;
 		}
-		if (j == b->u.devlimits.n)
-			return false;
-		if (x->unlimited != b->u.devlimits.items[j].unlimited ||
-		    x->value != b->u.devlimits.items[j].value)
+		if (x->unlimited != y->unlimited || (!x->unlimited && x->value != y->value))
 			return false;
 	}
 	return true;
+}
+
+/*
+ * In any order. A device without a limit is the same as a device not listed: the kernel
+ * drops a v1 throttle entry written as 0 (unlimited), so "7:0 -1" reads back as nothing.
+ */
+static bool
+devlimits_equal(const struct cg_value *a, const struct cg_value *b)
+{
+	return devlimits_within(a, b) && devlimits_within(b, a);
 }
 
 bool

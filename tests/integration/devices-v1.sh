@@ -71,4 +71,33 @@ strace -f -qq -o /dev/null -P "$CG_ROOT/devices/$SANDBOX/d/devices.allow" \
 	-f "$WORK/d2.yaml" >"$WORK/out" 2>&1
 check_rc $? 1 "devices: a refused third allow fails"
 check "$(cg_read devices d devices.list | sort | tr '\n' ' ')" "c 1:3 rwm c 1:5 rw " "devices: the list from before is restored"
+
+# --- 3. blkio throttles: unlimited is no entry ----------------------------------------
+# two block devices of this host (loop devices, the disk)
+set -- $(cat /sys/block/*/dev 2>/dev/null | sort -t: -k1,1n -k2,2n | head -n 2)
+if [ -d "$CG_ROOT/blkio" ] && [ $# -eq 2 ] &&
+	[ -e "$CG_ROOT/blkio/blkio.throttle.write_iops_device" ]; then
+	dev1=$1 dev2=$2
+	conf b1 <<Y
+version: 1
+groups:
+  b: { blkio: { blkio.throttle.write_iops_device: ["$dev1 100", "$dev2 -1"] } }
+Y
+	cga apply -f "$WORK/b1.yaml" >"$WORK/out" 2>&1
+	check_rc $? 0 "blkio: a limit and an unlimited device"
+	check "$(cg_read blkio b blkio.throttle.write_iops_device)" "$dev1 100" "blkio: the unlimited device has no entry"
+	cga plan -f "$WORK/b1.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+	check_rc $? 0 "blkio: a second plan is in sync"
+	sed -i "s/\"$dev1 100\"/\"$dev1 max\"/" "$WORK/b1.yaml"
+	cga apply -f "$WORK/b1.yaml" >"$WORK/out" 2>&1
+	check_rc $? 0 "blkio: the limit set back to unlimited"
+	check "$(cg_read blkio b blkio.throttle.write_iops_device)" "" "blkio: no entry is left"
+	cga plan -f "$WORK/b1.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+	check_rc $? 0 "blkio: in sync after unsetting"
+	grep -q "No changes." "$WORK/out"
+	check $? 0 "blkio: the plan says 'No changes.'"
+else
+	echo "note: no blkio throttle files or fewer than two block devices: blkio part skipped"
+fi
+
 finish

@@ -201,6 +201,30 @@ START_TEST(test_keyed_order_never_differs)
 }
 END_TEST
 
+/* the kernel drops a v1 throttle entry set to 0: unlimited equals no entry at all */
+START_TEST(test_unlimited_is_absent)
+{
+	struct cg_value set = rb("blkio.throttle.write_iops_device", "254:0 100\n7:0 0\n", CG_V1);
+	struct cg_value live = rb("blkio.throttle.write_iops_device", "254:0 100\n", CG_V1);
+	struct cg_value none = rb("blkio.throttle.write_iops_device", "", CG_V1);
+	struct cg_value other = rb("blkio.throttle.write_iops_device", "254:0 100\n7:0 5\n", CG_V1);
+	struct cg_value off = rb("blkio.throttle.write_iops_device", "254:0 0\n", CG_V1);
+
+	ck_assert(cg_value_equal(&set, &live));
+	ck_assert(cg_value_equal(&live, &set));
+	ck_assert(!cg_value_equal(&set, &none));
+	ck_assert(!cg_value_equal(&other, &live));
+	ck_assert(!cg_value_equal(&live, &other));
+	ck_assert(cg_value_equal(&off, &none));
+	ck_assert(!cg_value_equal(&off, &live));
+	cg_value_release(&set);
+	cg_value_release(&live);
+	cg_value_release(&none);
+	cg_value_release(&other);
+	cg_value_release(&off);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const char *text;
@@ -358,6 +382,7 @@ readback_suite(void)
 	tcase_add_loop_test(tc, test_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_types);
 	tcase_add_test(tc, test_keyed_order_never_differs);
+	tcase_add_test(tc, test_unlimited_is_absent);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_raw_untrimmed);
 	suite_add_tcase(s, tc);
