@@ -434,7 +434,10 @@ find_key(const struct cg_value *list, const struct cg_devrule *r)
 	return NULL;
 }
 
-/* A recorded devices.list to return to: the smallest set of rules from the current one. */
+/*
+ * A recorded devices.list to return to: the smallest set of rules from the current one;
+ * a group the plan creates with no known list gets `a` denied (or allowed) and each entry.
+ */
 static void
 list_mode(struct pctx *c, size_t i, const struct cg_value *t)
 {
@@ -443,6 +446,17 @@ list_mode(struct pctx *c, size_t i, const struct cg_value *t)
 	struct cg_value cur;
 	size_t k;
 
+	if ((!now || now->type != CG_VT_DEVRULE) && c->d[i].create) {
+		/* a new group under a parent whose list was not read: set it outright */
+		if (plan_devlist_allow_all(t)) {
+			write_rule(c, i, &all, true);
+			return;
+		}
+		write_rule(c, i, &all, false);
+		for (k = 0; k < t->u.devrules.n; k++)
+			write_rule(c, i, &t->u.devrules.items[k], true);
+		return;
+	}
 	if (!now || now->type != CG_VT_DEVRULE || plan_devlist_equal(now, t))
 		return;
 	if (plan_devlist_allow_all(t)) {

@@ -10,10 +10,13 @@
 #include "apply/fs.h"
 #include "apply/hierarchy.h"
 #include "apply/journal.h"
+#include "apply/plan.h"
+#include "apply/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/strbuf.h"
 #include "lib/strmap.h"
 #include "lib/xalloc.h"
+#include "parser/schema.h"
 
 #define REGISTRY_NAME  "created"
 #define REGISTRY_MAGIC "cgapply created 1\n"
@@ -177,9 +180,106 @@ is_populated(struct cg_fs *fs, const char *fspath, enum cg_version ver)
 	return populated;
 }
 
+/*
+ * The files of a pruned group whose values a rollback restores: the control-file table's
+ * state files (what cgapply can set, not statistics, actions or files the kernel
+ * ignores), and v1 devices.list, the effective devices rules.
+ */
+static bool
+restorable(const char *name, enum cg_version ver)
+{
+	const struct cg_filedef *def = cg_schema_file_any(name);
+
+	if (ver == CG_V1 && strcmp(name, "devices.list") == 0)
+		return true;
+	if (!def || plan_devices_intent(name, ver))
+		return false;
+	return !(def->flags & (CG_FF_READONLY | CG_FF_ACTION | CG_FF_FORBIDDEN | CG_FF_IGNORED));
+}
+
+static int
+read_one(struct cg_fs *fs, const struct cg_hier *h, const char *fspath, char *const *names,
+	 size_t n, struct cg_state *out, struct cg_error **err)
+{
+	struct cg_state like;
+	struct cg_state_dir *ld;
+	size_t k;
+	int r;
+
+	cg_state_init(&like);
+	ld = cg_state_add_dir(&like, fspath);
+	ld->hier = h;
+	for (k = 0; k < n; k++)
+		cg_state_add_file(ld, names[k], cg_schema_file_any(names[k]));
+	r = cg_snapshot_reread(fs, &like, out, err);
+	cg_state_release(&like);
+	return r;
+}
+
+/*
+ * The values of a group about to be pruned, so that the state from before the apply
+ * (and a rollback to it) holds them, not only the directory. A file that cannot be
+ * read is left out with a warning: a rollback would recreate the group without it.
+ */
+static void
+read_values(struct cg_fs *fs, const struct cg_hier *h, const char *fspath, struct cg_state_dir *c,
+	    struct cg_diags *d)
+{
+	struct cg_error *e = NULL;
+	char **names = NULL, **keep;
+	size_t n = 0, nkeep = 0, k;
+	struct cg_state one;
+	const struct cg_state_dir *rd;
+
+	if (cg_fs_list(fs, fspath, false, &names, &n, &e) < 0) {
+		cg_diag_warning(
+			d, NULL,
+			"cannot list '%s' before pruning it (%s): a rollback would recreate it without its values",
+			fspath, e->msg);
+		cg_error_free(e);
+		return;
+	}
+	keep = xcalloc(n + 1, sizeof(*keep));
+	for (k = 0; k < n; k++) {
+		if (!restorable(names[k], h->version))
+			continue;
+		if (read_one(fs, h, fspath, &names[k], 1, &one, &e) < 0) {
+			cg_diag_warning(
+				d, NULL,
+				"cannot read '%s/%s' before pruning it (%s): a rollback would not restore it",
+				fspath, names[k], e->msg);
+			cg_error_free(e);
+			e = NULL;
+			continue;
+		}
+		cg_state_release(&one);
+		keep[nkeep++] = names[k];
+	}
+	if (read_one(fs, h, fspath, keep, nkeep, &one, &e) < 0) {
+		cg_diag_warning(d, NULL, "cannot read '%s' before pruning it (%s)", fspath, e->msg);
+		cg_error_free(e);
+	} else if ((rd = cg_state_find(&one, fspath)) && rd->exists) {
+		if (!c->dir.owner_set)
+			c->dir = rd->dir;
+		if (!c->tasks.owner_set)
+			c->tasks = rd->tasks;
+		if (!c->ctlfiles.owner_set)
+			c->ctlfiles = rd->ctlfiles;
+		for (k = 0; k < rd->nfiles; k++)
+			if (rd->files[k].present && !cg_state_file(c, rd->files[k].name))
+				cg_state_set(c, rd->files[k].name, rd->files[k].def,
+					     &rd->files[k].value);
+		cg_state_release(&one);
+	} else {
+		cg_state_release(&one);
+	}
+	free(keep);
+	cg_registry_free(names, n);
+}
+
 static void
 add_prunable(struct cg_fs *fs, const struct cg_hier *h, const char *group, const char *fspath,
-	     struct cg_state *cur, struct cg_state *target)
+	     struct cg_state *cur, struct cg_state *target, struct cg_diags *d)
 {
 	struct cg_state_dir *c = cg_state_find(cur, fspath);
 	struct cg_state_dir *t;
@@ -190,6 +290,7 @@ add_prunable(struct cg_fs *fs, const struct cg_hier *h, const char *group, const
 		c->group = xstrdup(group);
 	}
 	c->exists = true;
+	read_values(fs, h, fspath, c, d);
 	c->populated = is_populated(fs, fspath, h->version);
 	t = cg_state_find(target, fspath);
 	if (!t) {
@@ -243,7 +344,7 @@ cg_registry_prune(struct cg_fs *fs, const char *state_dir, const struct cg_hostt
 					paths[i], kids[k]);
 		}
 		cg_registry_free(kids, nkids);
-		add_prunable(fs, h, group, paths[i], cur, target);
+		add_prunable(fs, h, group, paths[i], cur, target, d);
 	}
 	strmap_release(&recorded);
 	cg_registry_free(paths, n);

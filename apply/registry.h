@@ -32,7 +32,9 @@ int cg_registry_update(const char *state_dir, const struct cg_state *from,
  * directory below the --parent directory (`parent`, NULL for the roots) of any hierarchy
  * that the target does not have and that still exists, so that the planner removes it
  * bottom-up. A recorded directory that holds a subdirectory cgapply did not create is an
- * error in `d` (removing it would fail).
+ * error in `d` (removing it would fail). `cur` gets the directory's owners and the values
+ * of its state files (the control-file table's settable files and v1 devices.list), so
+ * that a rollback recreates the group as it was; a file that cannot be read is a warning.
  */
 int cg_registry_prune(struct cg_fs *fs, const char *state_dir, const struct cg_hosttree *hosts,
 		      const char *parent, struct cg_state *cur, struct cg_state *target,
