@@ -27,6 +27,8 @@ struct cg_fs {
 	struct cg_fs_counters counters;
 	size_t fail_countdown; /* 0: off; else the mutating call that fails, counting down */
 	int fail_errnum;
+	cg_fs_hook_fn hook; /* tests only */
+	void *hook_data;
 };
 
 enum op {
@@ -102,6 +104,13 @@ cg_fs_fail_after(struct cg_fs *fs, size_t n, int errnum)
 {
 	fs->fail_countdown = n;
 	fs->fail_errnum = errnum;
+}
+
+void
+cg_fs_set_hook(struct cg_fs *fs, cg_fs_hook_fn fn, void *data)
+{
+	fs->hook = fn;
+	fs->hook_data = data;
 }
 
 /* The root and path joined, for messages. */
@@ -225,6 +234,12 @@ cg_fs_read(struct cg_fs *fs, const char *path, struct strbuf *out, struct cg_err
 	struct stat st;
 	int dfd;
 
+	if (fs->hook) {
+		int h = fs->hook(fs->hook_data, path, NULL, 0);
+
+		if (h < 0)
+			return fail(fs, OP_READ, path, -h, err);
+	}
 	if (begin(fs, OP_READ, path, false, &dfd, &last, err) < 0)
 		return -1;
 	fd = openat(dfd, last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -269,6 +284,16 @@ cg_fs_write(struct cg_fs *fs, const char *path, const char *data, size_t len, st
 
 	if (injected(fs, OP_WRITE, path, err))
 		return -1;
+	if (fs->hook) {
+		int h = fs->hook(fs->hook_data, path, data, len);
+
+		if (h < 0)
+			return fail(fs, OP_WRITE, path, -h, err);
+		if (h > 0) {
+			fs->counters.writes++;
+			return 0;
+		}
+	}
 	if (begin(fs, OP_WRITE, path, false, &dfd, &last, err) < 0)
 		return -1;
 	/* O_TRUNC is a no-op on cgroupfs (as for a shell's `echo v > file`) and keeps test trees

@@ -62,5 +62,13 @@ int cg_fs_list(struct cg_fs *fs, const char *path, bool dirs_only, char ***names
 const struct cg_fs_counters *cg_fs_counters(const struct cg_fs *fs);
 /* Test hook: the `n`th mutating call from now (1-based) fails with `errnum`; 0 disables. */
 void cg_fs_fail_after(struct cg_fs *fs, size_t n, int errnum);
+/*
+ * Test hook, so that a plain temp tree can act like cgroupfs files (tests/lib: write-only
+ * devices.allow, devices.list, throttle entries). Asked on every read (`wdata` NULL) and
+ * write after the fault injection, with the path relative to the root: it returns -errno
+ * to fail the call, 1 when it did a write itself (counted as one), 0 to go on as usual.
+ */
+typedef int (*cg_fs_hook_fn)(void *data, const char *path, const char *wdata, size_t len);
+void cg_fs_set_hook(struct cg_fs *fs, cg_fs_hook_fn fn, void *data);
 
 #endif

@@ -3,7 +3,9 @@
 #include "tests/lib/testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,4 +208,206 @@ tu_run_suite(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? 1 : 0;
+}
+
+/* ---- v1 file semantics for temp trees ---- */
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0 && (n == m || s[n - m - 1] == '/');
+}
+
+static char *
+sibling(const char *root, const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+	int dlen = slash ? (int)(slash - path) : 0;
+
+	return xasprintf("%s/%.*s%s%s", root, dlen, path, dlen ? "/" : "", name);
+}
+
+static int
+slurp_lines(const char *abs, char ***lines, size_t *n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	FILE *f = fopen(abs, "r");
+	size_t k, alloc = 0;
+	const char *p;
+
+	*lines = NULL;
+	*n = 0;
+	if (!f)
+		return -errno;
+	while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&sb, buf, k);
+	fclose(f);
+	for (p = sb.buf; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len) {
+			*lines = xgrow(*lines, sizeof(**lines), *n + 1, &alloc);
+			(*lines)[(*n)++] = xstrndup(p, len);
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+static int
+put_lines(const char *abs, char **lines, size_t n)
+{
+	FILE *f = fopen(abs, "w");
+	size_t k;
+
+	if (!f)
+		return -errno;
+	for (k = 0; k < n; k++)
+		if (lines[k])
+			fprintf(f, "%s\n", lines[k]);
+	fclose(f);
+	return 0;
+}
+
+static void
+free_lines(char **lines, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		free(lines[k]);
+	free(lines);
+}
+
+static unsigned
+access_bits(const char *s)
+{
+	unsigned a = 0;
+
+	for (; *s; s++)
+		a |= *s == 'r' ? 1u : *s == 'w' ? 2u : *s == 'm' ? 4u : 0u;
+	return a;
+}
+
+static char *
+rule_line(char type, const char *nums, unsigned acc)
+{
+	return xasprintf("%c %s %s%s%s", type, nums, acc & 1 ? "r" : "", acc & 2 ? "w" : "",
+			 acc & 4 ? "m" : "");
+}
+
+static int
+devices_write(const char *root, const char *path, const char *rec, bool allow)
+{
+	char *list = sibling(root, path, "devices.list");
+	char type, nums[64], acc[8] = "rwm";
+	char **lines;
+	size_t n, k;
+	unsigned bits;
+	int r;
+
+	if (sscanf(rec, " %c %63s %7s", &type, nums, acc) < 1 || !strchr("abc", type)) {
+		free(list);
+		return -EINVAL;
+	}
+	if (type == 'a') {
+		char *all = xstrdup("a *:* rwm");
+
+		r = put_lines(list, &all, allow ? 1 : 0);
+		free(all);
+		free(list);
+		return r < 0 ? r : 1;
+	}
+	bits = access_bits(acc);
+	r = slurp_lines(list, &lines, &n);
+	if (r < 0) {
+		free(list);
+		return r;
+	}
+	for (k = 0; k < n && lines[k][0] != 'a'; k++)
+		;
+	if (k == n) {
+		size_t klen = strlen(nums);
+
+		for (k = 0; k < n; k++)
+			if (lines[k][0] == type && strncmp(lines[k] + 2, nums, klen) == 0 &&
+			    lines[k][2 + klen] == ' ')
+				break;
+		if (k < n) {
+			unsigned have = access_bits(lines[k] + 3 + klen);
+
+			have = allow ? have | bits : have & ~bits;
+			free(lines[k]);
+			lines[k] = have ? rule_line(type, nums, have) : NULL;
+		} else if (allow) {
+			lines = xrealloc(lines, (n + 1) * sizeof(*lines));
+			lines[n++] = rule_line(type, nums, bits);
+		}
+	}
+	r = put_lines(list, lines, n);
+	free_lines(lines, n);
+	free(list);
+	return r < 0 ? r : 1;
+}
+
+static int
+throttle_write(const char *root, const char *path, const char *rec)
+{
+	char *abs = xasprintf("%s/%s", root, path);
+	char key[64], val[64];
+	char **lines;
+	size_t n, k, klen;
+	int r;
+
+	if (sscanf(rec, " %63s %63s", key, val) != 2 || !strchr(key, ':')) {
+		free(abs);
+		return -EINVAL;
+	}
+	r = slurp_lines(abs, &lines, &n);
+	if (r < 0) {
+		free(abs);
+		return r;
+	}
+	klen = strlen(key);
+	for (k = 0; k < n; k++) {
+		if (lines[k] && strncmp(lines[k], key, klen) == 0 && lines[k][klen] == ' ') {
+			free(lines[k]);
+			lines[k] = NULL;
+		}
+	}
+	if (strcmp(val, "0") != 0) {
+		lines = xrealloc(lines, (n + 1) * sizeof(*lines));
+		lines[n++] = xasprintf("%s %s", key, val);
+	}
+	r = put_lines(abs, lines, n);
+	free_lines(lines, n);
+	free(abs);
+	return r < 0 ? r : 1;
+}
+
+int
+tu_v1_files_hook(void *data, const char *path, const char *wdata, size_t len)
+{
+	const char *root = data;
+	bool allow = ends_with(path, "devices.allow"), deny = ends_with(path, "devices.deny");
+	const char *base = strrchr(path, '/');
+	char *rec;
+	int r;
+
+	base = base ? base + 1 : path;
+	if (!wdata)
+		return allow || deny ? -EINVAL : 0;
+	if (!allow && !deny && strncmp(base, "blkio.throttle.", 15) != 0)
+		return 0;
+	rec = xstrndup(wdata, len);
+	r = allow || deny ? devices_write(root, path, rec, allow) : throttle_write(root, path, rec);
+	free(rec);
+	return r;
 }

@@ -30,4 +30,15 @@ int tu_rm_rf(const char *path);
 /* Runs `s` and returns 0 when every test passed, 1 otherwise. */
 int tu_run_suite(Suite *s);
 
+/*
+ * A cg_fs hook (apply/fs.h cg_fs_set_hook; `data` is the tree's root directory) that
+ * gives a plain temp tree the v1 semantics the executor depends on: devices.allow and
+ * devices.deny cannot be read (EINVAL) and each write of one rule updates devices.list
+ * in the same directory (an `a` rule sets allow-all or empties it; otherwise, unless
+ * allow-all, access bits are added to or taken from the entry of the same type and
+ * numbers; no propagation to children); a blkio.throttle.* write of "MAJ:MIN V"
+ * replaces that device's line, and V 0 deletes it.
+ */
+int tu_v1_files_hook(void *data, const char *path, const char *wdata, size_t len);
+
 #endif

@@ -7,9 +7,11 @@
  * retried; a rollback that cannot finish says so and keeps the journal; a run killed
  * mid-way leaves a journal from which cg_exec_restore() gets the tree back.
  *
- * Plain files have no cgroup semantics: a write does not truncate and a new directory
- * has no control files. So the values here keep their length (1G ↔ 2G, 1024 ↔ 2048) and
- * the plans only create, own and remove directories.
+ * Plain files have no cgroup semantics: a new directory has no control files, so the
+ * plans only create, own and remove directories. The v1 cases (devices, a blkio throttle,
+ * cpuset, freezer) add tests/lib's emulation of the files whose semantics the executor
+ * relies on (tu_v1_files_hook): write-only devices.allow/deny feeding devices.list, and
+ * throttle entries deleted by a 0.
  */
 #include "config.h"
 
@@ -45,10 +47,15 @@ static char *tmpdir;   /* holds root/ and state/ */
 static char *rootdir;  /* the cgroup root */
 static char *statedir; /* the journal's */
 
-static char s_memory[] = "memory", s_cpu[] = "cpu";
+static char s_memory[] = "memory", s_cpu[] = "cpu", s_devices[] = "devices", s_blkio[] = "blkio",
+	    s_cpuset[] = "cpuset", s_freezer[] = "freezer";
 static char *mem_ctl[] = { s_memory };
 static char *cpu_ctl[] = { s_cpu };
-static struct cg_hier hiers[2];
+static char *devices_ctl[] = { s_devices };
+static char *blkio_ctl[] = { s_blkio };
+static char *cpuset_ctl[] = { s_cpuset };
+static char *freezer_ctl[] = { s_freezer };
+static struct cg_hier hiers[6];
 
 /* ---- the tree ---- */
 
@@ -152,6 +159,10 @@ setup(void)
 	statedir = xasprintf("%s/state", tmpdir);
 	hiers[0] = (struct cg_hier){ CG_V1, s_memory, mem_ctl, 1 };
 	hiers[1] = (struct cg_hier){ CG_V1, s_cpu, cpu_ctl, 1 };
+	hiers[2] = (struct cg_hier){ CG_V1, s_devices, devices_ctl, 1 };
+	hiers[3] = (struct cg_hier){ CG_V1, s_blkio, blkio_ctl, 1 };
+	hiers[4] = (struct cg_hier){ CG_V1, s_cpuset, cpuset_ctl, 1 };
+	hiers[5] = (struct cg_hier){ CG_V1, s_freezer, freezer_ctl, 1 };
 	make_tree();
 }
 
@@ -371,6 +382,84 @@ find_step(const struct plan *p, enum plan_op op, const char *dir, const char *fi
 	return 0;
 }
 
+/*
+ * The other v1 controllers, with tests/lib's emulation of their files (tu_v1_files_hook):
+ *   devices/web    devices.list "a *:* rwm", write-only devices.allow/deny
+ *   blkio/web      blkio.throttle.write_iops_device "254:0 100"
+ *   cpuset/web     cpuset.cpus 0-1, cpuset.mems 0
+ *   freezer/web    freezer.state THAWED
+ */
+static void
+make_tree_v1(void)
+{
+	mk("devices", 0755);
+	put("devices/devices.list", "a *:* rwm\n");
+	mk("devices/web", 0755);
+	put("devices/web/devices.list", "a *:* rwm\n");
+	put("devices/web/devices.allow", "");
+	put("devices/web/devices.deny", "");
+	put("devices/web/tasks", "");
+	mk("blkio", 0755);
+	mk("blkio/web", 0755);
+	put("blkio/web/blkio.throttle.write_iops_device", "254:0 100\n");
+	put("blkio/web/tasks", "");
+	mk("cpuset", 0755);
+	put("cpuset/cpuset.cpus", "0-1\n");
+	put("cpuset/cpuset.mems", "0\n");
+	mk("cpuset/web", 0755);
+	put("cpuset/web/cpuset.cpus", "0-1\n");
+	put("cpuset/web/cpuset.mems", "0\n");
+	put("cpuset/web/tasks", "");
+	mk("freezer", 0755);
+	mk("freezer/web", 0755);
+	put("freezer/web/freezer.state", "THAWED\n");
+	put("freezer/web/tasks", "");
+}
+
+static struct cg_fs *
+open_fs_v1(void)
+{
+	struct cg_fs *fs = open_fs();
+
+	cg_fs_set_hook(fs, tu_v1_files_hook, rootdir);
+	return fs;
+}
+
+/*
+ * devices/web: deny all, allow two devices; blkio/web: 254:0 to 200, 7:0 limited, 8:0
+ * unlimited (no entry); cpuset/web narrowed to cpu 0; freezer/web frozen.
+ */
+static void
+make_states_v1(struct cg_fs *fs, struct cg_state *cur, struct cg_state *target)
+{
+	static const char *const devices[] = { "devices.list", NULL };
+	static const char *const blkio[] = { "blkio.throttle.write_iops_device", NULL };
+	static const char *const cpuset[] = { "cpuset.cpus", "cpuset.mems", NULL };
+	static const char *const freezer[] = { "freezer.state", NULL };
+	struct cg_state like;
+	struct cg_error *e = NULL;
+
+	cg_state_init(&like);
+	like_dir(&like, "devices", 2, NULL, true, devices);
+	like_dir(&like, "devices/web", 2, "web", false, devices);
+	like_dir(&like, "blkio", 3, NULL, true, NULL);
+	like_dir(&like, "blkio/web", 3, "web", false, blkio);
+	like_dir(&like, "cpuset", 4, NULL, true, cpuset);
+	like_dir(&like, "cpuset/web", 4, "web", false, cpuset);
+	like_dir(&like, "freezer", 5, NULL, true, NULL);
+	like_dir(&like, "freezer/web", 5, "web", false, freezer);
+	ck_assert_int_eq(cg_snapshot_reread(fs, &like, cur, &e), 0);
+	cg_state_release(&like);
+	cg_state_copy(target, cur);
+	/* as the configuration gives them (apply/desired); 8:0 0 reads as unlimited */
+	set_value(target, "devices/web", "devices.deny", "a *:* rwm");
+	set_value(target, "devices/web", "devices.allow", "c 1:3 rwm\nc 1:5 rw");
+	set_value(target, "blkio/web", "blkio.throttle.write_iops_device",
+		  "254:0 200\n7:0 50\n8:0 0");
+	set_value(target, "cpuset/web", "cpuset.cpus", "0");
+	set_value(target, "freezer/web", "freezer.state", "FROZEN");
+}
+
 /* ---- tests ---- */
 
 START_TEST(test_clean_run)
@@ -481,6 +570,91 @@ START_TEST(test_fail_each_step)
 			break;
 	}
 	ck_assert_uint_ge(total, 8);
+	free(orig);
+}
+END_TEST
+
+/* devices, a throttle, cpuset and freezer: a clean run converges, a second plan is empty */
+START_TEST(test_v1_clean_run)
+{
+	struct cg_fs *fs;
+	struct cg_state cur, target, again;
+	struct exec_result res;
+	struct cg_error *e = NULL;
+	struct plan p, p2;
+	char *text;
+
+	make_tree_v1();
+	fs = open_fs_v1();
+	make_states_v1(fs, &cur, &target);
+	make_plan(&cur, &target, &p);
+	exec_result_init(&res);
+	ck_assert_msg(cg_exec_run(fs, &p, &cur, &target, NULL, &res) == 0, "%s",
+		      res.error ? res.error->msg : "?");
+	text = slurp("devices/web/devices.list");
+	ck_assert_str_eq(text, "c 1:3 rwm\nc 1:5 rw\n");
+	free(text);
+	text = slurp("blkio/web/blkio.throttle.write_iops_device");
+	ck_assert_str_eq(text, "7:0 50\n254:0 200\n");
+	free(text);
+	text = slurp("freezer/web/freezer.state");
+	ck_assert_str_eq(text, "FROZEN\n");
+	free(text);
+	ck_assert_int_eq(cg_snapshot_reread(fs, &cur, &again, &e), 0);
+	make_plan(&again, &target, &p2);
+	ck_assert_msg(p2.n == 0, "second plan: %zu steps, first '%s' '%s'", p2.n,
+		      p2.n ? p2.steps[0].dir : "", p2.n ? p2.steps[0].file : "");
+	plan_release(&p2);
+	cg_state_release(&again);
+	exec_result_release(&res);
+	plan_release(&p);
+	cg_state_release(&cur);
+	cg_state_release(&target);
+	cg_fs_free(fs);
+}
+END_TEST
+
+/* The Nth write failing, for every N: the tree (devices.list included) is as before. */
+START_TEST(test_v1_fail_each_step)
+{
+	char *orig;
+	size_t n, total = 0;
+
+	make_tree_v1();
+	orig = tree_dump();
+	for (n = 1;; n++) {
+		struct cg_fs *fs = open_fs_v1();
+		struct cg_state cur, target;
+		struct exec_result res;
+		struct plan p;
+		char *now;
+
+		make_states_v1(fs, &cur, &target);
+		make_plan(&cur, &target, &p);
+		total = p.n;
+		exec_result_init(&res);
+		cg_fs_fail_after(fs, n, EINVAL);
+		ck_assert_int_eq(cg_exec_run(fs, &p, &cur, &target, NULL, &res), -1);
+		ck_assert_uint_eq(res.failed_step, n - 1);
+		ck_assert_msg(res.rollback_complete, "step %zu: rollback incomplete: %s", n,
+			      res.rollback_error ? res.rollback_error->msg : "?");
+		now = tree_dump();
+		ck_assert_msg(
+			strcmp(orig, now) == 0,
+			"failure at step %zu (%s %s %s): tree differs\nbefore:\n%s\nafter:\n%s", n,
+			plan_op_name(p.steps[n - 1].op), p.steps[n - 1].dir,
+			p.steps[n - 1].file ? p.steps[n - 1].file : "", orig, now);
+		free(now);
+		exec_result_release(&res);
+		plan_release(&p);
+		cg_state_release(&cur);
+		cg_state_release(&target);
+		cg_fs_free(fs);
+		if (n == total)
+			break;
+	}
+	/* deny a, two allows, two throttle records, cpus, freezer */
+	ck_assert_uint_eq(total, 7);
 	free(orig);
 }
 END_TEST
@@ -877,6 +1051,8 @@ exec_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_clean_run);
 	tcase_add_test(tc, test_fail_each_step);
+	tcase_add_test(tc, test_v1_clean_run);
+	tcase_add_test(tc, test_v1_fail_each_step);
 	tcase_add_test(tc, test_verify_failure);
 	tcase_add_test(tc, test_rmdir_busy_retried);
 	tcase_add_test(tc, test_chown_each_file);
