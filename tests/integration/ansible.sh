@@ -35,6 +35,9 @@ cat >"$WORK/play.yml" <<EOF
             cpu: { cpu.shares: 2048 }
           web/static:
             cpu: { cpu.shares: 512 }
+        # matches only a program that does not exist: no process is moved
+        cgapply_rules:
+          - { user: "*", process: "$WORK/no-such-program", controllers: [cpu], destination: web }
 EOF
 
 # Runs the playbook (extra arguments: -C, --diff); the output is in $WORK/out.
@@ -77,6 +80,7 @@ check "$(recap_failed)" 0 "first run: no task failed"
 [ "$(recap_changed)" -ge 1 ]
 check $? 0 "the first run reports changes"
 check "$(cg_read memory web memory.limit_in_bytes)" 67108864 "web memory limit"
+check "$(grep -c "process: $WORK/no-such-program" "$CONF")" 1 "the rules are in the installed configuration"
 check "$(cg_read memory web memory.memsw.limit_in_bytes)" 100663296 "web memsw limit"
 check "$(cg_read cpu web cpu.shares)" 2048 "web shares"
 check "$(cg_read cpu web/static cpu.shares)" 512 "web/static shares"
