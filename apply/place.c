@@ -121,9 +121,11 @@ component_end(const char *s, size_t from)
 }
 
 void
-cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, const char *dest_text,
+cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, const char *dest_raw,
 		     const char *dest)
 {
+	/* the group names the destination's prefixes stand for (`w\eb` names web) */
+	CG_AUTOFREE char *dest_text = cg_rule_dest_group(dest_raw);
 	size_t ti = 0, di = 0;
 	bool added = false;
 
@@ -187,9 +189,43 @@ add_move(struct cg_moves *out, const struct cg_proc *p, const struct cg_hier *h,
 	mv->group = xstrdup(group);
 	mv->loc = r->loc;
 	mv->rule = r;
-	/* `*` rules go to every hierarchy that has the group, silently skipping the others */
-	mv->errnum = r->all_controllers ? -1 : 0;
 	mv->status = CG_MOVE_PLANNED;
+}
+
+/*
+ * Whether the destination group has a directory in hierarchy `h`, as apply/layout places
+ * groups: where its blocks are and where its descendants' blocks are. A destination not
+ * instantiated (yet) is looked up as the template the rule names. The anchor (the root
+ * destination) is everywhere without --parent, else where any group is.
+ */
+static bool
+dest_in_hier(const struct cg_model *m, const struct cg_hosttree *hosts, const char *parent,
+	     const struct cg_rule *r, const char *group, const struct cg_hier *h)
+{
+	CG_AUTOFREE char *tmpl = NULL;
+	const char *path = group;
+	size_t len, i, k;
+
+	if (!*group && (!parent || !*parent))
+		return true;
+	if (*group && !cg_model_find_group(m, group) && cg_rule_dest_has_tokens(r->destination))
+		path = tmpl = cg_rule_dest_group(r->destination);
+	len = strlen(path);
+	for (i = 0; i < m->ngroups; i++) {
+		const struct cg_group *g = &m->groups[i];
+
+		if (len &&
+		    (strncmp(g->path, path, len) != 0 || (g->path[len] && g->path[len] != '/')))
+			continue;
+		for (k = 0; k < g->nctls; k++) {
+			const char *c = g->ctls[k].name;
+
+			if (strcmp(c, "cgroup") == 0 ? h->version == CG_V2
+						     : cg_hier_for_controller(hosts, c) == h)
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool
@@ -243,6 +279,20 @@ scan_one(struct cg_model *m, const struct cg_hosttree *hosts, pid_t pid, bool ex
 		from = cg_proc_cgroup_in(&p, it->hier);
 		if (!from)
 			continue;
+		/*
+		 * `*` places in every hierarchy where the group is (cgrulesengd's every mounted
+		 * controller, over the groups we manage); a named controller the group lacks
+		 * is a validation error, unless it is co-mounted elsewhere than usual.
+		 */
+		if (!dest_in_hier(m, hosts, o->parent, it->rule, it->dest, it->hier)) {
+			if (!it->rule->all_controllers)
+				cg_diag_warning(
+					d, &it->rule->loc,
+					"process %ld ('%s') goes to '%s' in hierarchy '%s', where the group has no directory; not moved there",
+					(long)pid, p.exe ? p.exe : p.comm, it->dest,
+					*it->hier->mount ? it->hier->mount : "/");
+			continue;
+		}
 		to = join(o->parent, it->dest);
 		if (strcmp(from, to) == 0)
 			continue;
@@ -283,32 +333,6 @@ cg_place_scan(struct cg_model *m, const struct cg_hosttree *hosts, const pid_t *
 		scan_one(m, hosts, all[i], false, o, out, d);
 	free(all);
 	return 0;
-}
-
-void
-cg_place_check(struct cg_moves *mv, const struct cg_state *target, struct cg_diags *d)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < mv->n; i++) {
-		struct cg_move *m = &mv->items[i];
-		CG_AUTOFREE char *fspath = join(m->mount, m->to);
-		const struct cg_state_dir *dir = cg_state_find(target, fspath);
-
-		if (dir && dir->exists) {
-			mv->items[k++] = *m;
-			continue;
-		}
-		if (m->errnum != -1)
-			cg_diag_warning(
-				d, &m->loc,
-				"process %ld ('%s') goes to '%s' in hierarchy '%s', where the group is not configured; not moved there",
-				(long)m->pid, m->exe, m->group, *m->mount ? m->mount : "/");
-		move_release(m);
-	}
-	mv->n = k;
-	for (i = 0; i < mv->n; i++)
-		mv->items[i].errnum = 0;
 }
 
 /* ---- moving ---- */
@@ -441,12 +465,11 @@ cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_hosttree 
 
 /* ---- the record ---- */
 
-void
-cg_moves_serialize(const struct cg_moves *mv, struct strbuf *out)
+static void
+serialize_items(const struct cg_moves *mv, struct strbuf *out)
 {
 	size_t i;
 
-	strbuf_adds(out, "moves 1\n");
 	for (i = 0; i < mv->n; i++) {
 		const struct cg_move *m = &mv->items[i];
 
@@ -455,7 +478,23 @@ cg_moves_serialize(const struct cg_moves *mv, struct strbuf *out)
 		strbuf_addf(out, "move %ld %" PRIu64 " %lu %s\t%s\t%s\t%s\n", (long)m->pid,
 			    m->start, (unsigned long)m->uid, m->mount, m->from, m->to, m->exe);
 	}
+}
+
+void
+cg_moves_serialize_after(const struct cg_moves *earlier, const struct cg_moves *mv,
+			 struct strbuf *out)
+{
+	strbuf_adds(out, "moves 1\n");
+	if (earlier)
+		serialize_items(earlier, out);
+	serialize_items(mv, out);
 	strbuf_adds(out, "end\n");
+}
+
+void
+cg_moves_serialize(const struct cg_moves *mv, struct strbuf *out)
+{
+	cg_moves_serialize_after(NULL, mv, out);
 }
 
 int

@@ -10,9 +10,10 @@
  *                         its concrete group (with the template's perm and values, and
  *                         each template prefix likewise) is added, so the ordinary
  *                         layout/plan creates it. Processes matched by an ignore rule,
- *                         and those already in place, produce no move.
- *   cg_place_check()      drops the moves whose destination directory the target state
- *                         does not create (a group without that controller), warning.
+ *                         and those already in place, produce no move; nor does a
+ *                         hierarchy where the destination group has no directory (no
+ *                         block of it or of a descendant there): silently for a `*`
+ *                         rule, with a warning for a named controller.
  *   cg_place_run()        writes each pid to the destination's cgroup.procs (v1 and v2:
  *                         the whole thread group moves), after checking that the pid
  *                         still is the process that was matched (its start time). A
@@ -98,9 +99,6 @@ int cg_place_scan(struct cg_model *m, const struct cg_hosttree *hosts, const pid
 void cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, const char *dest_text,
 			  const char *dest);
 
-/* Drops moves whose destination `target` does not have as an existing directory. */
-void cg_place_check(struct cg_moves *mv, const struct cg_state *target, struct cg_diags *d);
-
 /*
  * Runs the planned moves through `fs` (the fspath of a destination is mount/to).
  * Returns 0 when none failed; -1 with *err the first failure (the others are still
@@ -115,6 +113,9 @@ size_t cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_ho
 /* One line per DONE or PLANNED move (one that may have run): "move PID START MOUNT\tFROM\tTO\n"
  * after a "moves 1" line. */
 void cg_moves_serialize(const struct cg_moves *mv, struct strbuf *out);
+/* The same with the moves of `earlier` (a record read back) first: undone in reverse. */
+void cg_moves_serialize_after(const struct cg_moves *earlier, const struct cg_moves *mv,
+			      struct strbuf *out);
 int cg_moves_parse(const char *text, size_t len, struct cg_moves *out, struct cg_error **err);
 
 size_t cg_moves_count(const struct cg_moves *mv, enum cg_move_status st);

@@ -228,7 +228,7 @@ run_moves_after(struct apply_run *r, struct exec_result *res)
 		place_forget_moves(r->o);
 		return 0;
 	}
-	if (place_apply_moves(r, &e) == 0)
+	if (place_apply_moves(r, false, &e) == 0)
 		return 0;
 	res->failed = true;
 	res->failed_step = r->plan.n;
@@ -256,7 +256,7 @@ run_moves_only(struct apply_run *r, struct exec_result *res, struct strbuf *msg)
 
 	if (!o->json)
 		apply_run_print_diags(r);
-	if (place_apply_moves(r, &e) < 0) {
+	if (place_apply_moves(r, true, &e) < 0) {
 		res->failed = true;
 		res->error = e;
 		res->rolled_back = true;

@@ -176,13 +176,31 @@ out:
 /* ---- apply and rollback ---- */
 
 static int
-write_record(const struct apply_opts *o, const struct cg_moves *mv, struct cg_error **err)
+write_record(const struct apply_opts *o, const struct cg_moves *earlier, const struct cg_moves *mv,
+	     struct cg_error **err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 
-	cg_moves_serialize(mv, &sb);
+	cg_moves_serialize_after(earlier, mv, &sb);
 	ret = cg_statedir_write(o->state_dir, PLACE_RECORD, &sb, err);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* The record in the state directory; *found false (and `out` empty) when there is none. */
+static int
+read_record(const struct apply_opts *o, struct cg_moves *out, bool *found, struct cg_error **err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+
+	cg_moves_init(out);
+	*found = false;
+	if (cg_statedir_read(o->state_dir, PLACE_RECORD, &sb, found, err) < 0)
+		ret = -1;
+	else if (*found && cg_moves_parse(sb.buf, sb.len, out, err) < 0)
+		ret = -1;
 	strbuf_release(&sb);
 	return ret;
 }
@@ -198,55 +216,59 @@ place_forget_moves(const struct apply_opts *o)
 }
 
 int
-place_apply_moves(struct apply_run *r, struct cg_error **err)
+place_apply_moves(struct apply_run *r, bool add, struct cg_error **err)
 {
 	struct cg_error *e = NULL, *tmp = NULL;
+	struct cg_moves earlier;
+	bool found;
+	int ret = 0;
 
+	cg_moves_init(&earlier);
 	if (!r->moves.n)
 		return 0;
-	/* what may be moved is on disk before the first move */
-	if (write_record(r->o, &r->moves, err) < 0) {
-		cg_error_wrap(err, "cannot record the task moves");
+	/*
+	 * A moves-only apply adds to the record: rollback undoes it together with the apply
+	 * before it, whose groups the processes are in, instead of forgetting how to move
+	 * those back (and then failing to remove their groups).
+	 */
+	if (add && read_record(r->o, &earlier, &found, err) < 0) {
+		cg_error_wrap(err, "cannot read the task moves of the last apply");
 		return -1;
+	}
+	/* what may be moved is on disk before the first move */
+	if (write_record(r->o, &earlier, &r->moves, err) < 0) {
+		cg_error_wrap(err, "cannot record the task moves");
+		ret = -1;
+		goto out;
 	}
 	if (cg_place_run(r->fs, NULL, &r->moves, &e) < 0) {
 		cg_place_undo(r->fs, NULL, &r->hosts, &r->moves, &tmp);
 		cg_error_free(tmp);
 		tmp = NULL;
-		if (write_record(r->o, &r->moves, &tmp) < 0)
+		if (write_record(r->o, &earlier, &r->moves, &tmp) < 0)
 			cg_error_free(tmp);
 		*err = e;
-		return -1;
+		ret = -1;
+		goto out;
 	}
-	if (write_record(r->o, &r->moves, &tmp) < 0)
+	if (write_record(r->o, &earlier, &r->moves, &tmp) < 0)
 		cg_error_free(tmp);
-	return 0;
+out:
+	cg_moves_release(&earlier);
+	return ret;
 }
 
 int
 place_rollback_moves(struct apply_run *r, bool *found, size_t *undone, struct cg_error **err)
 {
-	struct strbuf sb = STRBUF_INIT;
 	struct cg_moves mv;
 	struct cg_error *e = NULL;
-	bool have = false;
 
-	*found = false;
 	*undone = 0;
-	if (cg_statedir_read(r->o->state_dir, PLACE_RECORD, &sb, &have, err) < 0) {
-		strbuf_release(&sb);
+	if (read_record(r->o, &mv, found, err) < 0)
 		return -1;
-	}
-	if (!have) {
-		strbuf_release(&sb);
+	if (!*found)
 		return 0;
-	}
-	if (cg_moves_parse(sb.buf, sb.len, &mv, err) < 0) {
-		strbuf_release(&sb);
-		return -1;
-	}
-	strbuf_release(&sb);
-	*found = true;
 	*undone = cg_place_undo(r->fs, NULL, &r->hosts, &mv, &e);
 	cg_moves_release(&mv);
 	if (e) {

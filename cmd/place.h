@@ -39,9 +39,11 @@ int place_create_groups(struct apply_run *r, const struct cg_moves *mv, bool tak
 
 /*
  * apply: after the steps, records the moves, runs them and records what was done. On a
- * failure, moves back what was moved and returns -1 with *err.
+ * failure, moves back what was moved and returns -1 with *err. `add` (an apply that only
+ * moves processes): the record keeps the moves it had, which rollback then undoes too,
+ * with the groups of the last apply that changed groups; else the record is replaced.
  */
-int place_apply_moves(struct apply_run *r, struct cg_error **err);
+int place_apply_moves(struct apply_run *r, bool add, struct cg_error **err);
 /* Forgets the record (an apply that changed groups and moved nothing). */
 void place_forget_moves(const struct apply_opts *o);
 /*

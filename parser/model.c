@@ -39,6 +39,7 @@ cg_rule_release(struct cg_rule *r)
 	for (i = 0; i < r->ncontrollers; i++)
 		free(r->controllers[i]);
 	free(r->controllers);
+	free(r->controller_locs);
 	free(r->destination);
 }
 

@@ -80,6 +80,7 @@ struct cg_rule {
 	char *process;	      /* NULL: any; a full path, a basename or a prefix ending in '*' */
 	bool all_controllers; /* "*" */
 	char **controllers;
+	struct cg_srcloc *controller_locs; /* of each name in controllers */
 	size_t ncontrollers;
 	char *destination; /* as written, `\` escapes and `%x` tokens kept */
 	struct cg_srcloc dest_loc;

@@ -207,6 +207,9 @@ parse_controller(struct cg_rule *r, const char *name, const struct cg_srcloc *lo
 		}
 	}
 	r->controllers = xrealloc(r->controllers, (r->ncontrollers + 1) * sizeof(*r->controllers));
+	r->controller_locs =
+		xrealloc(r->controller_locs, (r->ncontrollers + 1) * sizeof(*r->controller_locs));
+	r->controller_locs[r->ncontrollers] = *loc;
 	r->controllers[r->ncontrollers++] = xstrdup(name);
 	return 0;
 }
@@ -1167,6 +1170,84 @@ cg_rule_dest_has_tokens(const char *dest)
 
 /* ---- destinations against the groups ---- */
 
+char *
+cg_rule_dest_group(const char *dest)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+
+	for (p = dest; *p; p++) {
+		/* `\%` stays escaped: a literal '%', which no group name can hold */
+		if (*p == '\\' && p[1] && p[1] != '%')
+			p++;
+		else if (*p == '\\' && p[1])
+			strbuf_addch(&sb, *p++);
+		strbuf_addch(&sb, *p);
+	}
+	return strbuf_detach(&sb);
+}
+
+/*
+ * Controllers that systemd and most distributions mount together (cpu,cpuacct and
+ * net_cls,net_prio): a group with a block for one of them has a directory in the
+ * hierarchy of the other on such hosts, so a rule may name both. Where they are mounted
+ * apart, cg_place_scan() leaves the move out with a warning.
+ */
+static const char *const comounted[][2] = {
+	{ "cpu", "cpuacct" },
+	{ "net_cls", "net_prio" },
+};
+
+static bool
+block_serves(const char *block, const char *ctl)
+{
+	size_t i;
+
+	if (strcmp(block, ctl) == 0)
+		return true;
+	for (i = 0; i < sizeof(comounted) / sizeof(comounted[0]); i++)
+		if ((strcmp(block, comounted[i][0]) == 0 && strcmp(ctl, comounted[i][1]) == 0) ||
+		    (strcmp(block, comounted[i][1]) == 0 && strcmp(ctl, comounted[i][0]) == 0))
+			return true;
+	return false;
+}
+
+/* As apply/layout places groups: a group is where its blocks are and its descendants are. */
+static bool
+group_has_controller(const struct cg_model *m, const char *path, const char *ctl)
+{
+	size_t len = strlen(path), i, k;
+
+	for (i = 0; i < m->ngroups; i++) {
+		const struct cg_group *g = &m->groups[i];
+
+		if (strncmp(g->path, path, len) != 0 || (g->path[len] && g->path[len] != '/'))
+			continue;
+		for (k = 0; k < g->nctls; k++)
+			if (block_serves(g->ctls[k].name, ctl))
+				return true;
+	}
+	return false;
+}
+
+static void
+check_controllers(const struct cg_model *m, const struct cg_rule *r, const struct cg_group *g,
+		  struct cg_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncontrollers; i++) {
+		const char *c = r->controllers[i];
+
+		if (group_has_controller(m, g->path, c))
+			continue;
+		cg_diag_error(
+			d, r->controller_locs ? &r->controller_locs[i] : &r->loc,
+			"controller '%s' is not in the destination group '%s' (it has no '%s' block, so no directory there): add '%s: {}' to group '%s', or drop '%s' from the rule",
+			c, g->path, c, c, g->path, c);
+	}
+}
+
 void
 cg_rules_check_destinations(const struct cg_model *m, struct cg_diags *d)
 {
@@ -1174,24 +1255,30 @@ cg_rules_check_destinations(const struct cg_model *m, struct cg_diags *d)
 
 	for (i = 0; i < m->nrules; i++) {
 		const struct cg_rule *r = &m->rules[i];
+		CG_AUTOFREE char *name = NULL;
 		const struct cg_group *g;
 
 		/* an ignore rule only compares: its destination need not be a group */
 		if (r->ignore || r->ignore_rt || !*r->destination)
 			continue;
-		g = cg_model_find_group(m, r->destination);
+		name = cg_rule_dest_group(r->destination);
+		g = cg_model_find_group(m, name);
 		if (cg_rule_dest_has_tokens(r->destination)) {
 			if (!g || !g->is_template)
 				cg_diag_error(
 					d, &r->dest_loc,
 					"destination '%s' has %% tokens but no template group of that name is configured, expected a group '%s' under groups:",
-					r->destination, r->destination);
+					r->destination, name);
+			else
+				check_controllers(m, r, g, d);
 			continue;
 		}
-		if (!g)
+		if (!g || g->is_template)
 			cg_diag_error(
 				d, &r->dest_loc,
 				"destination '%s' is not a configured group, expected one of the groups under groups: (or a template group with %% tokens)",
 				r->destination);
+		else
+			check_controllers(m, r, g, d);
 	}
 }

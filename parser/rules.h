@@ -63,10 +63,20 @@ char *cg_rule_expand(const char *dest, const struct cg_rule_subst *s);
 
 /*
  * Checks that every rule's destination is a configured group (or the root), or, when it
- * holds % tokens, the name of a template group. Ignore rules only compare, so they are not
- * checked. Errors are located at the destination. Call once the groups are finished.
+ * holds % tokens, the name of a template group (compared as cg_rule_dest_group() gives
+ * it), and that each controller the rule names is one the group (or a descendant) has
+ * a block for, so that it has a directory in that hierarchy. Ignore rules only compare,
+ * so they are not checked. Errors are located at the destination or the controller.
+ * Call once the groups are finished.
  */
 void cg_rules_check_destinations(const struct cg_model *m, struct cg_diags *d);
+
+/*
+ * The group a destination names: its `\x` escapes resolved, except `\%` (a literal '%',
+ * which no group name can hold) and the `%x` tokens, which stay, so that a template
+ * destination gives the template group's name. Returns a new string.
+ */
+char *cg_rule_dest_group(const char *dest);
 
 /* Whether a destination holds `%x` tokens: only such a cgroup is created on demand. */
 bool cg_rule_dest_has_tokens(const char *dest);

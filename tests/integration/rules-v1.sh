@@ -296,4 +296,80 @@ cga apply -f "$S/readme.yaml" >"$WORK/out" 2>&1
 check_rc $? 0 "apply of the README's example"
 check "$(cg_of "$r_www" cpu):$(cg_of "$r_www" memory)" "/$SANDBOX/web:/$SANDBOX/web" "README: www-data -> web"
 
+# --- `*` rules, a destination with an escape, rollback after a moves-only apply ------
+# `*` places in every hierarchy where the destination group is (cpu,cpuacct and memory
+# here), not in all nine; a named controller the group lacks is a validation error.
+EXE_E=$WORK/bin/cgapply-test-exe-$$-e
+EXE_F=$WORK/bin/cgapply-test-exe-$$-f
+mkexe "$EXE_E"
+mkexe "$EXE_F"
+ST3=$WORK/state3
+mkdir -p "$ST3"
+cga3() {
+	cmd=$1
+	shift
+	if [ "$cmd" = rollback ]; then
+		"$CGAPPLY" rollback --cgroup-root "$CG_ROOT" --state-dir "$ST3" "$@"
+	else
+		"$CGAPPLY" "$cmd" --cgroup-root "$CG_ROOT" --parent "$SANDBOX" --state-dir "$ST3" "$@"
+	fi
+}
+cat >"$WORK/more.yaml" <<Y
+version: 1
+groups:
+  star: { cpu: { cpu.shares: 200 }, memory: {} }
+  rb: { cpu: { cpu.shares: 300 } }
+rules:
+  - { user: "*", process: "$EXE_E", controllers: "*", destination: star }
+  - { user: "*", process: "$EXE_F", controllers: [cpu], destination: "r\\\\b" }
+Y
+"$CGAPPLY" validate "$WORK/more.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "a destination with a backslash escape validates (it names rb)"
+sed 's/controllers: \[cpu\], destination/controllers: [cpu, memory], destination/' \
+	"$WORK/more.yaml" >"$WORK/bad.yaml"
+"$CGAPPLY" validate "$WORK/bad.yaml" >"$WORK/out" 2>&1
+check_rc $? 3 "a named controller the destination group lacks is invalid"
+grep -q "bad.yaml:7:[0-9]*: error: controller 'memory' is not in the destination group 'rb'" "$WORK/out"
+check $? 0 "located, naming the controller and the group"
+grep -q "add 'memory: {}' to group 'rb'" "$WORK/out"
+check $? 0 "and saying how to fix it"
+
+start "$EXE_E"
+e1=$last
+start "$EXE_F"
+f1=$last
+sleep 0.2
+orig_fz=$(cg_of "$e1" freezer)
+cga3 plan -f "$WORK/more.yaml" >"$WORK/out" 2>&1
+check "$(grep -c "^  > pid $e1 " "$WORK/out")" 2 "plan: the '*' rule moves into the two hierarchies the group is in"
+cga3 apply -f "$WORK/more.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "apply with a '*' rule"
+check "$(cg_of "$e1" cpu):$(cg_of "$e1" memory)" "/$SANDBOX/star:/$SANDBOX/star" "'*' placed it in cpu and memory"
+check "$(cg_of "$e1" freezer)" "$orig_fz" "and left the hierarchies without the group alone"
+check "$(cg_of "$f1" cpu)" "/$SANDBOX/rb" "the escaped destination placed its process"
+start "$EXE_E"
+e2=$last
+sleep 0.2
+cga classify -f "$WORK/more.yaml" "$e2" >"$WORK/out" 2>&1
+check_rc $? 0 "classify with a '*' rule"
+grep -q "^2 tasks moved\.$" "$WORK/out"
+check $? 0 "classify: 2 tasks moved, none failed"
+
+# apply #2 only moves a new process; rollback undoes both applies' moves and groups
+start "$EXE_F"
+f2=$last
+sleep 0.2
+cga3 apply -f "$WORK/more.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "a moves-only apply"
+check "$(cg_of "$f2" cpu)" "/$SANDBOX/rb" "it moved the new process"
+kill "$e2" 2>/dev/null # classify's move is no apply's: out of the group rollback removes
+wait "$e2" 2>/dev/null
+cga3 rollback >"$WORK/out" 2>&1
+check_rc $? 0 "rollback after a moves-only apply"
+check "$(cg_of "$f1" cpu):$(cg_of "$f2" cpu)" "$orig2:$orig2" "both processes moved back"
+check "$(cg_of "$e1" cpu):$(cg_of "$e1" memory)" "$orig2:$orig2m" "and the '*' one in both hierarchies"
+check "$([ -d "$CG_ROOT/cpu/$SANDBOX/rb" ] && echo present || echo absent)" absent "the groups of the first apply are removed"
+cga3 rollback >"$WORK/out" 2>&1
+check_rc $? 4 "nothing is left to roll back"
+
 finish

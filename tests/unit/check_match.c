@@ -140,7 +140,7 @@ static const char GROUPS[] = "version: 1\n"
 			     "  c: { cpu: {}, memory: {} }\n"
 			     "  students: { cpu: { cpu.shares: 512 } }\n"
 			     "  students/%u: { cpu: { cpu.shares: 100 }, memory: {} }\n"
-			     "  daemons/%p-%P: { cpu: {} }\n";
+			     "  daemons/%p-%P: { cpu: {}, memory: {} }\n";
 
 static struct cg_model *
 model(const char *rules_yaml)
@@ -573,6 +573,122 @@ START_TEST(test_destination_validation)
 }
 END_TEST
 
+/* A named controller must be one the destination group has a directory for. */
+START_TEST(test_destination_controllers)
+{
+	const struct cg_parse_opts o = { .ids_must_exist = false };
+	char *conf = xasprintf("%s/r.conf", proc_root);
+	char *text;
+	struct cg_model *m = NULL;
+	struct cg_diags d;
+	char *t, *want;
+
+	write_file(conf, "4000001 cpu,memory a\n4000001 * a\n", 33);
+	text = xasprintf("version: 1\n"
+			 "groups:\n"
+			 "  a: { cpu: {} }\n"
+			 "  p: { memory: {} }\n"
+			 "  p/c: { cpu: {} }\n"
+			 "  t/%%u: { cpu: {} }\n"
+			 "  web: { cpu: {} }\n"
+			 "rules:\n"
+			 "  - { user: \"*\", controllers: [cpu, cpuacct], destination: a }\n"
+			 "  - { user: \"*\", controllers: [cpu, memory], destination: a }\n"
+			 "  - { user: \"*\", controllers: [cpu, memory], destination: p }\n"
+			 "  - { user: \"*\", controllers: [memory], destination: \"t/%%u\" }\n"
+			 "  - { user: \"*\", controllers: [cpu], destination: \"w\\\\eb\" }\n"
+			 "  - { user: \"*\", controllers: \"*\", destination: a }\n"
+			 "  - { include: %s }\n",
+			 conf);
+	cg_diags_init(&d);
+	ck_assert_int_eq(cg_parse_buffer("c.yaml", text, strlen(text), &o, &m, &d), -1);
+	t = tu_diags_text(&d);
+	ck_assert_msg(d.errors == 3, "%s", t);
+	ck_assert_msg(
+		strstr(t,
+		       "c.yaml:10:37: error: controller 'memory' is not in the destination group 'a' (it has no 'memory' block, so no directory there): add 'memory: {}' to group 'a', or drop 'memory' from the rule"),
+		"%s", t);
+	ck_assert_msg(
+		strstr(t,
+		       "c.yaml:12:32: error: controller 'memory' is not in the destination group 't/%u'"),
+		"%s", t);
+	want = xasprintf("%s:1:13: error: controller 'memory' is not in the destination group 'a'",
+			 conf);
+	ck_assert_msg(strstr(t, want), "%s", t);
+	/* the escaped destination names web: no error about it */
+	ck_assert_msg(!strstr(t, "w\\eb"), "%s", t);
+	free(want);
+	free(t);
+	free(text);
+	free(conf);
+	cg_diags_release(&d);
+}
+END_TEST
+
+static char *
+scan_text(struct cg_model *m, long pid, bool instantiate, char **warnings)
+{
+	const struct cg_place_opts po = { .proc_root = proc_root, .instantiate = instantiate };
+	const pid_t pids[] = { (pid_t)pid };
+	struct cg_moves mv;
+	struct cg_diags d;
+	struct cg_error *e = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	cg_moves_init(&mv);
+	cg_diags_init(&d);
+	ck_assert_int_eq(cg_place_scan(m, &V1, pids, 1, &po, &mv, &d, &e), 0);
+	for (i = 0; i < mv.n; i++)
+		strbuf_addf(&sb, "%s%s=%s", i ? " " : "", mv.items[i].mount, mv.items[i].to);
+	*warnings = tu_diags_text(&d);
+	cg_diags_release(&d);
+	cg_moves_release(&mv);
+	return strbuf_detach(&sb);
+}
+
+/* `*` moves into the hierarchies where the destination group has a directory only. */
+START_TEST(test_scan_star_where_the_group_is)
+{
+	struct cg_model *m = model(
+		"  - { user: \"*\", process: /opt/t/one, controllers: \"*\", destination: students }\n"
+		"  - { user: \"*\", process: /opt/t/two, controllers: \"*\", destination: \"students/%u\" }\n");
+	char *got, *w;
+
+	fake_proc(&(struct fake){ .pid = 1000,
+				  .comm = "one",
+				  .uid = 4000001,
+				  .gid = 1,
+				  .exe = "/opt/t/one",
+				  .ppid = 1 });
+	fake_proc(&(struct fake){ .pid = 1001,
+				  .comm = "two",
+				  .uid = 4000001,
+				  .gid = 1,
+				  .exe = "/opt/t/two",
+				  .ppid = 1 });
+	/*
+	 * students has cpu, and memory through its template child: not cpuset (nor the v2
+	 * tree, which holds no controller here); no warning for `*`
+	 */
+	got = scan_text(m, 1000, false, &w);
+	ck_assert_str_eq(got, "cpu,cpuacct=students memory=students");
+	ck_assert_str_eq(w, "");
+	free(got);
+	free(w);
+	/* the template has cpu and memory; not instantiated, it is looked up as the template */
+	got = scan_text(m, 1001, false, &w);
+	ck_assert_str_eq(got, "cpu,cpuacct=students/4000001 memory=students/4000001");
+	free(got);
+	free(w);
+	got = scan_text(m, 1001, true, &w);
+	ck_assert_str_eq(got, "cpu,cpuacct=students/4000001 memory=students/4000001");
+	free(got);
+	free(w);
+	cg_model_free(m);
+}
+END_TEST
+
 /* ---- the record ---- */
 
 START_TEST(test_moves_roundtrip)
@@ -646,6 +762,9 @@ match_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("validation");
 	tcase_add_test(tc, test_destination_validation);
+	tcase_add_checked_fixture(tc, proc_setup, proc_teardown);
+	tcase_add_test(tc, test_destination_controllers);
+	tcase_add_test(tc, test_scan_star_where_the_group_is);
 	tcase_add_test(tc, test_moves_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
