@@ -463,6 +463,57 @@ cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_hosttree 
 	return undone;
 }
 
+/* ---- a saved plan's moves ---- */
+
+void
+cg_place_recheck(const char *proc_root, const struct cg_hosttree *hosts, struct cg_moves *mv)
+{
+	size_t i, k = 0;
+
+	if (!proc_root)
+		proc_root = PROC_ROOT;
+	for (i = 0; i < mv->n; i++) {
+		struct cg_move *m = &mv->items[i];
+		const struct cg_hier *h = hier_by_mount(hosts, m->mount);
+		struct cg_error *e = NULL;
+		struct cg_proc p;
+		CG_AUTOFREE char *exe = NULL;
+		const char *cur;
+
+		if (m->status != CG_MOVE_PLANNED)
+			goto keep;
+		if (!h || cg_proc_read(proc_root, m->pid, &p, &e) != CG_PROC_READ_OK) {
+			cg_error_free(e);
+			m->status = CG_MOVE_GONE;
+			goto keep;
+		}
+		exe = xstrdup(p.exe ? p.exe : "");
+		for (char *c = exe; *c; c++)
+			if (*c == '\t' || *c == '\n')
+				*c = '?';
+		cur = cg_proc_cgroup_in(&p, h);
+		/* not the process the plan was made for: a reused pid, an exec, a setuid */
+		if (p.start != m->start || p.euid != m->uid || strcmp(exe, m->exe) != 0 || !cur ||
+		    !path_ok(cur)) {
+			m->status = CG_MOVE_GONE;
+		} else if (strcmp(cur, m->to) == 0) {
+			/* already there: nothing to do, nothing to move back */
+			cg_proc_release(&p);
+			move_release(m);
+			continue;
+		} else if (strcmp(cur, m->from) != 0) {
+			/* moved since: it goes from where it is, and rollback brings it back there
+			 */
+			free(m->from);
+			m->from = xstrdup(cur);
+		}
+		cg_proc_release(&p);
+keep:
+		mv->items[k++] = *m;
+	}
+	mv->n = k;
+}
+
 /* ---- the record ---- */
 
 static void

@@ -18,6 +18,7 @@
  *                         the whole thread group moves), after checking that the pid
  *                         still is the process that was matched (its start time). A
  *                         process that has exited is "gone", not a failure.
+ *   cg_place_recheck()    checks the moves of a saved plan again before they run.
  *   cg_place_undo()       moves the processes that were moved back where they were, if
  *                         they still are where they were put.
  *   cg_moves_serialize()  / cg_moves_parse(): the record kept in the state directory
@@ -106,6 +107,12 @@ void cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, cons
  */
 int cg_place_run(struct cg_fs *fs, const char *proc_root, struct cg_moves *mv,
 		 struct cg_error **err);
+/*
+ * The moves of a saved plan, before they run: a move whose process is no longer the one
+ * the plan was made for (gone, another start time, executable or euid) becomes GONE; one
+ * already in its destination is dropped; one that moved since goes from where it is.
+ */
+void cg_place_recheck(const char *proc_root, const struct cg_hosttree *hosts, struct cg_moves *mv);
 /* Moves back what is DONE and still where it was put. Returns the number moved back. */
 size_t cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_hosttree *hosts,
 		     struct cg_moves *mv, struct cg_error **err);

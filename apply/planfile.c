@@ -25,6 +25,7 @@ cg_planfile_init(struct cg_planfile *pf)
 	cg_state_init(&pf->cur);
 	cg_state_init(&pf->target);
 	plan_init(&pf->plan);
+	cg_moves_init(&pf->moves);
 }
 
 void
@@ -41,6 +42,7 @@ cg_planfile_release(struct cg_planfile *pf)
 	cg_state_release(&pf->cur);
 	cg_state_release(&pf->target);
 	plan_release(&pf->plan);
+	cg_moves_release(&pf->moves);
 	memset(pf, 0, sizeof(*pf));
 }
 
@@ -211,6 +213,8 @@ cg_planfile_serialize(const struct cg_planfile *pf, struct strbuf *out, struct c
 	strbuf_adds(out, "target\n");
 	cg_state_serialize(&pf->target, out);
 	add_steps(&pf->plan, out);
+	if (pf->moves.n)
+		cg_moves_serialize(&pf->moves, out);
 	strbuf_addf(out, "checksum fnv1a64:%016" PRIx64 "\n",
 		    cg_fnv1a64(CG_FNV1A64_INIT, out->buf + start, out->len - start));
 	return 0;
@@ -411,7 +415,30 @@ parse_steps(struct cursor *c, struct strbuf *saved, struct cg_error **err)
 		if (!next_line(c, &line, &n) || !keyword(line, n, "step", &rest, &rn))
 			return bad_line(c, "expected a 'step' line", err);
 	strbuf_add(saved, start, (size_t)(c->p - start));
-	if (!next_line(c, &line, &n) || !keyword(line, n, "checksum", &rest, &rn) || c->p != c->end)
+	return 0;
+}
+
+/* The optional "moves 1" ... "end" section, then the checksum line, last. */
+static int
+parse_moves(struct cursor *c, struct cg_moves *out, struct cg_error **err)
+{
+	const char *line, *rest, *start = c->p;
+	size_t n, rn, i;
+
+	if (!next_line(c, &line, &n))
+		return bad_line(c, "expected the 'checksum' line, last", err);
+	if (keyword(line, n, "moves", &rest, &rn)) {
+		while (next_line(c, &line, &n) && !(n == 3 && memcmp(line, "end", 3) == 0))
+			;
+		if (cg_moves_parse(start, (size_t)(c->p - start), out, err) < 0)
+			return cg_error_wrap(err, "plan file '%s', 'moves' section", c->name);
+		/* read back as the record of what was done: here, what is to be done */
+		for (i = 0; i < out->n; i++)
+			out->items[i].status = CG_MOVE_PLANNED;
+		if (!next_line(c, &line, &n))
+			return bad_line(c, "expected the 'checksum' line, last", err);
+	}
+	if (!keyword(line, n, "checksum", &rest, &rn) || c->p != c->end)
 		return bad_line(c, "expected the 'checksum' line, last", err);
 	return 0;
 }
@@ -440,7 +467,7 @@ cg_planfile_parse(const char *name, const char *text, size_t len, const char *ro
 	}
 	if (parse_state(&c, "current", hiers, nhiers, &pf.cur, err) < 0 ||
 	    parse_state(&c, "target", hiers, nhiers, &pf.target, err) < 0 ||
-	    parse_steps(&c, &saved, err) < 0)
+	    parse_steps(&c, &saved, err) < 0 || parse_moves(&c, &pf.moves, err) < 0)
 		goto out;
 	po.prune = pf.prune;
 	po.force = pf.force;

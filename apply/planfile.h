@@ -19,13 +19,15 @@
  *   target
  *   state 1 ... end
  *   steps N                           then N step lines (JSON-quoted strings)
+ *   moves 1 ... end                   the task moves (apply/place's record), when any
  *   checksum fnv1a64:HEX              of every byte before this line
  *
  * Reading a plan file checks the checksum (a truncated or hand-edited file is refused),
  * re-runs the planner on (current, target), which is a pure function, and refuses unless
  * it yields exactly the saved steps (a plan made by another cgapply version, say). So
- * what is applied is what was shown. Errors are CG_E_PRECOND (exit 4): a plan file that
- * cannot be used is a stale plan, and nothing has been touched.
+ * what is applied is what was shown. The task moves come back PLANNED; the process of
+ * each is checked again when the plan is applied (cg_place_recheck). Errors are CG_E_PRECOND (exit
+ * 4): a plan file that cannot be used is a stale plan, and nothing has been touched.
  *
  *   cg_planfile_init(&pf); fill it; cg_planfile_serialize(&pf, &sb); cg_planfile_write(path, &sb)
  *   cg_planfile_read(path, &sb); cg_planfile_parse(path, sb.buf, sb.len, hiers, n, &pf, ...)
@@ -38,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apply/place.h"
 #include "apply/plan.h"
 #include "apply/state.h"
 #include "lib/error.h"
@@ -61,6 +64,7 @@ struct cg_planfile {
 	size_t nconfigs, configs_alloc;
 	struct cg_state cur, target;
 	struct plan plan;
+	struct cg_moves moves; /* the task moves (pid, start time, uid, exe, from, to) */
 };
 
 void cg_planfile_init(struct cg_planfile *pf);

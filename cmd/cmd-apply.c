@@ -31,7 +31,9 @@ const char cmd_apply_usage[] =
 	"with a journal, read every written value back, and on any failure restore the state\n"
 	"from before the apply. Prints what it did as plan shows it.\n"
 	"With PLANFILE (from 'cgapply plan --out'), run exactly that plan instead, without\n"
-	"reading the configuration; refuse (exit 4) when the live state changed since.\n"
+	"reading the configuration; refuse (exit 4) when the live state changed since. Its task\n"
+	"moves are made for the processes that are still the same (start time, executable,\n"
+	"user); the others are skipped as gone.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --file FILE|DIR      configuration (repeatable; default " SYSCONFDIR "/cgapply)\n"
@@ -205,6 +207,11 @@ load_planfile(struct apply_run *r)
 	cg_state_init(&pf.target);
 	r->plan = pf.plan;
 	plan_init(&pf.plan);
+	/* the saved task moves, each only if its process still is the one the plan saw */
+	r->moves = pf.moves;
+	cg_moves_init(&pf.moves);
+	r->placing = r->moves.n > 0;
+	cg_place_recheck(NULL, &r->hosts, &r->moves);
 	ret = 0;
 out:
 	cg_planfile_release(&pf);

@@ -76,8 +76,10 @@ save_plan(struct apply_run *r)
 	cg_state_copy(&pf.cur, &r->cur);
 	cg_state_copy(&pf.target, &r->target);
 	pf.plan = r->plan;
+	pf.moves = r->moves;
 	ret = cg_planfile_serialize(&pf, &sb, &e);
 	plan_init(&pf.plan);
+	cg_moves_init(&pf.moves);
 	if (ret == 0)
 		ret = cg_planfile_write(o->out_path, &sb, &e);
 out:
@@ -137,6 +139,9 @@ apply_plan_main(const struct apply_opts *o)
 			printf("\nSaved the plan to '%s'. To apply exactly this plan, run:\n"
 			       "    cgapply apply %s\n",
 			       o->out_path, o->out_path);
+		if (o->out_path && r.moves.n)
+			printf("Its task moves are made for the processes that are still the same then\n"
+			       "(start time, executable, user); the others are skipped as gone.\n");
 	}
 	code = o->detailed && (r.plan.n || r.moves.n) ? CG_EXIT_CHANGES : CG_EXIT_OK;
 	strbuf_release(&summary);

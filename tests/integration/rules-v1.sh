@@ -372,4 +372,34 @@ check "$([ -d "$CG_ROOT/cpu/$SANDBOX/rb" ] && echo present || echo absent)" abse
 cga3 rollback >"$WORK/out" 2>&1
 check_rc $? 4 "nothing is left to roll back"
 
+# --- a saved plan holds its task moves; apply FILE re-checks each process -------------
+EXE_G=$WORK/bin/cgapply-test-exe-$$-g
+mkexe "$EXE_G"
+cat >"$WORK/saved.yaml" <<Y
+version: 1
+groups:
+  pl: { cpu: { cpu.shares: 400 } }
+rules:
+  - { user: "*", process: "$EXE_G", controllers: [cpu], destination: pl }
+Y
+start "$EXE_G"
+g1=$last
+start "$EXE_G"
+g2=$last
+sleep 0.2
+cga3 plan -f "$WORK/saved.yaml" --out "$WORK/saved.plan" >"$WORK/out" 2>&1
+check_rc $? 0 "plan --out with task moves"
+grep -q "^moves 1$" "$WORK/saved.plan"
+check $? 0 "the plan file holds the task moves"
+kill "$g2"
+wait "$g2" 2>/dev/null
+cga3 apply "$WORK/saved.plan" --json >"$WORK/out" 2>"$WORK/err"
+check_rc $? 0 "apply of the saved plan"
+check "$(cg_of "$g1" cpu)" "/$SANDBOX/pl" "apply FILE made the saved move"
+check "$(jq -r ".moves[] | select(.pid == $g1) | .status" "$WORK/out")" done "JSON: that move is done"
+check "$(jq -r ".moves[] | select(.pid == $g2) | .status" "$WORK/out")" gone "JSON: the process that exited is gone, not moved"
+cga3 rollback >"$WORK/out" 2>&1
+check_rc $? 0 "rollback of the saved plan's apply"
+check "$(cg_of "$g1" cpu)" "$orig2" "it moved the saved plan's process back"
+
 finish

@@ -689,6 +689,66 @@ START_TEST(test_scan_star_where_the_group_is)
 }
 END_TEST
 
+/* A saved plan's moves: only for the process the plan saw. */
+START_TEST(test_recheck_saved_moves)
+{
+	static const struct {
+		long pid;
+		unsigned uid;
+		const char *exe, *from, *to;
+	} in[] = {
+		{ 1000, 4000001, "/opt/t/a", "", "a" },		 /* the same: kept */
+		{ 1001, 4000001, "/opt/t/other", "", "a" },	 /* another exe: gone */
+		{ 1002, 4000002, "/opt/t/a", "", "a" },		 /* another uid: gone */
+		{ 1003, 4000001, "/opt/t/a", "", "a" },		 /* exited: gone */
+		{ 1004, 4000001, "/opt/t/a", "", "" },		 /* already there: dropped */
+		{ 1005, 4000001, "/opt/t/a", "elsewhere", "a" }, /* moved since: from updated */
+	};
+	static const char *const want[] = { "1000 planned  a", "1001 gone  a", "1002 gone  a",
+					    "1003 gone  a", "1005 planned  a" };
+	struct cg_moves mv;
+	size_t i;
+	long pid;
+
+	for (pid = 1000; pid <= 1005; pid++)
+		if (pid != 1003)
+			fake_proc(&(struct fake){ .pid = pid,
+						  .comm = "a",
+						  .uid = 4000001,
+						  .gid = 1,
+						  .exe = "/opt/t/a",
+						  .ppid = 1,
+						  .cgroup = "3:memory:/\n" });
+	cg_moves_init(&mv);
+	mv.items = xcalloc(6, sizeof(*mv.items));
+	mv.n = mv.alloc = 6;
+	for (i = 0; i < 6; i++) {
+		struct cg_move *m = &mv.items[i];
+
+		*m = (struct cg_move){ .pid = (pid_t)in[i].pid,
+				       .start = 4242,
+				       .uid = in[i].uid,
+				       .status = CG_MOVE_PLANNED };
+		m->exe = xstrdup(in[i].exe);
+		m->mount = xstrdup("memory");
+		m->from = xstrdup(in[i].from);
+		m->to = xstrdup(in[i].to);
+		m->group = xstrdup("");
+	}
+	cg_place_recheck(proc_root, &V1, &mv);
+	ck_assert_uint_eq(mv.n, 5);
+	for (i = 0; i < mv.n; i++) {
+		char *got = xasprintf("%ld %s %s %s", (long)mv.items[i].pid,
+				      mv.items[i].status == CG_MOVE_PLANNED ? "planned" : "gone",
+				      mv.items[i].from, mv.items[i].to);
+
+		ck_assert_str_eq(got, want[i]);
+		free(got);
+	}
+	cg_moves_release(&mv);
+}
+END_TEST
+
 /* ---- the record ---- */
 
 START_TEST(test_moves_roundtrip)
@@ -765,6 +825,7 @@ match_suite(void)
 	tcase_add_checked_fixture(tc, proc_setup, proc_teardown);
 	tcase_add_test(tc, test_destination_controllers);
 	tcase_add_test(tc, test_scan_star_where_the_group_is);
+	tcase_add_test(tc, test_recheck_saved_moves);
 	tcase_add_test(tc, test_moves_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;

@@ -271,6 +271,49 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* The task moves travel in the plan file and come back planned. */
+START_TEST(test_round_trip_moves)
+{
+	struct cg_fs *fs = open_fs();
+	struct cg_planfile pf, back;
+	struct cg_move *m;
+	char *text, *again, *msg;
+
+	make_planfile(fs, &pf);
+	pf.moves.items = xcalloc(1, sizeof(*pf.moves.items));
+	pf.moves.n = pf.moves.alloc = 1;
+	m = &pf.moves.items[0];
+	*m = (struct cg_move){ .pid = 42, .start = 99, .uid = 4000001, .status = CG_MOVE_PLANNED };
+	m->exe = xstrdup("/opt/a b/exe");
+	m->mount = xstrdup("cpu");
+	m->from = xstrdup("");
+	m->to = xstrdup("web");
+	m->group = xstrdup("web");
+	text = serialize(&pf);
+	ck_assert_ptr_nonnull(strstr(
+		text, "\nmoves 1\nmove 42 99 4000001 cpu\t\tweb\t/opt/a b/exe\nend\nchecksum "));
+	msg = parse(text, rootdir, &back);
+	ck_assert_msg(msg == NULL, "%s", msg);
+	ck_assert_uint_eq(back.moves.n, 1);
+	ck_assert_int_eq(back.moves.items[0].status, CG_MOVE_PLANNED);
+	ck_assert_int_eq(back.moves.items[0].pid, 42);
+	ck_assert_str_eq(back.moves.items[0].to, "web");
+	again = serialize(&back);
+	ck_assert_str_eq(again, text);
+	free(again);
+	cg_planfile_release(&back);
+	/* a damaged moves section is refused, even with a good checksum */
+	*strstr(text, "move 42") = 'X';
+	reseal(text);
+	msg = parse(text, rootdir, &back);
+	ck_assert_ptr_nonnull(msg);
+	free(msg);
+	free(text);
+	cg_planfile_release(&pf);
+	cg_fs_free(fs);
+}
+END_TEST
+
 START_TEST(test_refused)
 {
 	struct cg_fs *fs = open_fs();
@@ -427,6 +470,7 @@ planfile_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_fnv1a64);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_round_trip_moves);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_stale);
 	tcase_add_test(tc, test_file_io);
