@@ -10,6 +10,7 @@
 
 #include "apply/fs.h"
 #include "apply/match.h"
+#include "apply/systemd.h"
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "parser/rules.h"
@@ -461,6 +462,57 @@ cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_hosttree 
 		undone++;
 	}
 	return undone;
+}
+
+/* ---- systemd's cgroups ---- */
+
+int
+cg_place_check_systemd(struct cg_fs *fs, const struct cg_hosttree *hosts, const struct cg_moves *mv,
+		       struct cg_error **err)
+{
+	CG_AUTOFREE char *first = NULL;
+	CG_AUTOFREE char *first_owner = NULL;
+	size_t i, k, n = 0;
+
+	for (i = 0; i < mv->n; i++) {
+		const struct cg_move *m = &mv->items[i];
+		CG_AUTOFREE char *dir = NULL;
+		char *owner = NULL;
+
+		if (m->status != CG_MOVE_PLANNED)
+			continue;
+		/* each refused directory once */
+		for (k = 0; k < i; k++)
+			if (mv->items[k].status == CG_MOVE_PLANNED &&
+			    strcmp(mv->items[k].mount, m->mount) == 0 &&
+			    strcmp(mv->items[k].to, m->to) == 0)
+				break;
+		if (k < i)
+			continue;
+		dir = join(m->mount, m->to);
+		if (cg_systemd_owner(fs, hosts, m->mount, dir, "cgroup.procs", &owner, err) < 0)
+			return -1;
+		if (!owner)
+			continue;
+		if (!n++) {
+			first = dir;
+			dir = NULL;
+			first_owner = owner;
+		} else {
+			free(owner);
+		}
+	}
+	if (n > 1)
+		return cg_error_set(
+			err, CG_E_PRECOND, 0,
+			"refusing to move processes into '%s' (and %zu more director%s): the cgroup '%s' belongs to systemd, which runs as PID 1 and has not delegated it",
+			first, n - 1, n == 2 ? "y" : "ies", first_owner);
+	if (n)
+		return cg_error_set(
+			err, CG_E_PRECOND, 0,
+			"refusing to move processes into '%s': the cgroup '%s' belongs to systemd, which runs as PID 1 and has not delegated it",
+			first, first_owner);
+	return 0;
 }
 
 /* ---- a saved plan's moves ---- */

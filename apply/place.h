@@ -18,6 +18,7 @@
  *                         the whole thread group moves), after checking that the pid
  *                         still is the process that was matched (its start time). A
  *                         process that has exited is "gone", not a failure.
+ *   cg_place_check_systemd() refuses moves into cgroups systemd has not delegated.
  *   cg_place_recheck()    checks the moves of a saved plan again before they run.
  *   cg_place_undo()       moves the processes that were moved back where they were, if
  *                         they still are where they were put.
@@ -107,6 +108,14 @@ void cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, cons
  */
 int cg_place_run(struct cg_fs *fs, const char *proc_root, struct cg_moves *mv,
 		 struct cg_error **err);
+/*
+ * Refuses (CG_E_PRECOND, the first directory and how many more) planned moves into
+ * cgroups that systemd owns and has not delegated (apply/systemd), as a plan's steps
+ * are refused. The caller checks cg_systemd_booted() and --allow-systemd-cgroups.
+ */
+int cg_place_check_systemd(struct cg_fs *fs, const struct cg_hosttree *hosts,
+			   const struct cg_moves *mv, struct cg_error **err);
+
 /*
  * The moves of a saved plan, before they run: a move whose process is no longer the one
  * the plan was made for (gone, another start time, executable or euid) becomes GONE; one

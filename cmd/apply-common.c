@@ -663,9 +663,11 @@ apply_run_check_systemd(struct apply_run *r)
 {
 	struct cg_error *e = NULL;
 
-	if (r->o->allow_systemd || !r->plan.n || !cg_systemd_booted(NULL))
+	if (r->o->allow_systemd || (!r->plan.n && !r->moves.n) || !cg_systemd_booted(NULL))
 		return 0;
-	if (cg_systemd_check_plan(r->fs, &r->hosts, &r->plan, &e) < 0) {
+	/* the steps, and the task moves' destinations (a moves-only apply, classify) */
+	if (cg_systemd_check_plan(r->fs, &r->hosts, &r->plan, &e) < 0 ||
+	    cg_place_check_systemd(r->fs, &r->hosts, &r->moves, &e) < 0) {
 		if (e->kind == CG_E_PRECOND) {
 			free(r->hint);
 			r->hint = xstrdup(

@@ -114,6 +114,9 @@ run_classify(const struct apply_opts *o, const pid_t *pids, size_t npids)
 		apply_run_set_error(&r, e);
 		goto fail;
 	}
+	/* as apply: no moves into cgroups systemd owns (exit 4, nothing moved) */
+	if (!o->dry_run && apply_run_check_systemd(&r) < 0)
+		goto fail;
 	if (o->dry_run) {
 		strbuf_adds(&msg, r.moves.n ? "Would make " : "Nothing to move.");
 		if (r.moves.n) {

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "apply/fs.h"
+#include "apply/systemd.h"
 #include "cmd/apply-common.h"
 #include "cmd/cli.h"
 #include "cmd/log.h"
@@ -151,6 +152,16 @@ place(struct watch *w, const pid_t *pids, const uint64_t *stamps, size_t npids)
 	print_diags(w, &w->r.diags);
 	if (!mv.n)
 		goto out;
+	/* as apply: no moves into cgroups systemd owns */
+	if (!w->o->allow_systemd && cg_systemd_booted(NULL) &&
+	    cg_place_check_systemd(w->r.fs, &w->r.hosts, &mv, &e) < 0) {
+		char *t = report_error_text(e);
+
+		logf_(w, LOG_ERR, "%s; not moved (--allow-systemd-cgroups moves them anyway)", t);
+		free(t);
+		cg_error_free(e);
+		goto out;
+	}
 	if (place_create_groups(&w->r, &mv, true, &e) < 0) {
 		char *t = report_error_text(e);
 

@@ -13,6 +13,7 @@
 #include "apply/journal.h"
 #include "apply/layout.h"
 #include "apply/snapshot.h"
+#include "apply/systemd.h"
 #include "lib/xalloc.h"
 
 static const char *
@@ -154,6 +155,10 @@ place_create_groups(struct apply_run *r, const struct cg_moves *mv, bool take_lo
 			     diags.n ? ": " : "", diags.n ? diags.items[0].msg : "");
 		goto out;
 	}
+	/* as apply does for its steps: not in cgroups systemd owns */
+	if (!r->o->allow_systemd && cg_systemd_booted(NULL) &&
+	    cg_systemd_check_plan(r->fs, &r->hosts, &plan, err) < 0)
+		goto out;
 	if (cg_exec_steps(r->fs, &plan, &done, err) < 0) {
 		cg_error_wrap(err, "cannot create the groups of the rules");
 		goto out;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/fs.h"
 #include "apply/match.h"
 #include "apply/place.h"
 #include "lib/strbuf.h"
@@ -749,6 +750,48 @@ START_TEST(test_recheck_saved_moves)
 }
 END_TEST
 
+/* Moves into a cgroup systemd owns are refused, as steps writing there are. */
+START_TEST(test_moves_into_systemd_cgroups)
+{
+	static const char *const to[] = { "sb/web", "sb/x.service", "sb/x.service", "sb/y.scope" };
+	struct cg_error *e = NULL;
+	struct cg_fs *fs = cg_fs_open(proc_root, &e);
+	struct cg_moves mv;
+	size_t i;
+
+	ck_assert_ptr_nonnull(fs);
+	cg_moves_init(&mv);
+	mv.items = xcalloc(4, sizeof(*mv.items));
+	mv.n = mv.alloc = 4;
+	for (i = 0; i < 4; i++) {
+		struct cg_move *m = &mv.items[i];
+
+		*m = (struct cg_move){ .pid = (pid_t)(1000 + i), .status = CG_MOVE_PLANNED };
+		m->exe = xstrdup("/x");
+		m->mount = xstrdup(i == 2 ? "memory" : "cpu,cpuacct");
+		m->from = xstrdup("");
+		m->to = xstrdup(to[i]);
+		m->group = xstrdup("");
+	}
+	mv.n = 1;
+	ck_assert_int_eq(cg_place_check_systemd(fs, &V1, &mv, &e), 0);
+	mv.n = 4;
+	ck_assert_int_eq(cg_place_check_systemd(fs, &V1, &mv, &e), -1);
+	ck_assert_int_eq(e->kind, CG_E_PRECOND);
+	ck_assert_str_eq(
+		e->msg,
+		"refusing to move processes into 'cpu,cpuacct/sb/x.service' (and 2 more directories): the cgroup 'cpu,cpuacct/sb/x.service' belongs to systemd, which runs as PID 1 and has not delegated it");
+	cg_error_free(e);
+	/* a move already made (or gone) is not checked */
+	for (i = 1; i < 4; i++)
+		mv.items[i].status = CG_MOVE_GONE;
+	e = NULL;
+	ck_assert_int_eq(cg_place_check_systemd(fs, &V1, &mv, &e), 0);
+	cg_moves_release(&mv);
+	cg_fs_free(fs);
+}
+END_TEST
+
 /* ---- the record ---- */
 
 START_TEST(test_moves_roundtrip)
@@ -826,6 +869,7 @@ match_suite(void)
 	tcase_add_test(tc, test_destination_controllers);
 	tcase_add_test(tc, test_scan_star_where_the_group_is);
 	tcase_add_test(tc, test_recheck_saved_moves);
+	tcase_add_test(tc, test_moves_into_systemd_cgroups);
 	tcase_add_test(tc, test_moves_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;
