@@ -174,6 +174,7 @@ place(struct watch *w, const pid_t *pids, const uint64_t *stamps, size_t npids)
 		cg_error_free(e);
 	for (i = 0; i < mv.n; i++) {
 		const struct cg_move *m = &mv.items[i];
+		struct strbuf u = STRBUF_INIT;
 
 		if (m->status == CG_MOVE_DONE) {
 			char after[64] = "";
@@ -184,15 +185,16 @@ place(struct watch *w, const pid_t *pids, const uint64_t *stamps, size_t npids)
 					snprintf(after, sizeof(after), " %.3f ms after the event",
 						 (double)(now_ns() - stamps[k]) / 1e6);
 			w->moved++;
-			logf_(w, LOG_INFO, "moved pid %ld (uid %lu, %s) %s: /%s -> /%s%s",
-			      (long)m->pid, (unsigned long)m->uid, m->exe,
-			      *m->mount ? m->mount : "/", m->from, m->to, after);
+			place_move_who(m, &u);
+			logf_(w, LOG_INFO, "moved pid %ld (%s, %s) %s: /%s -> /%s%s", (long)m->pid,
+			      u.buf, m->exe, *m->mount ? m->mount : "/", m->from, m->to, after);
 		} else if (m->status == CG_MOVE_FAILED) {
-			logf_(w, LOG_WARNING,
-			      "cannot move pid %ld (uid %lu, %s) %s: /%s -> /%s: %s", (long)m->pid,
-			      (unsigned long)m->uid, m->exe, *m->mount ? m->mount : "/", m->from,
+			place_move_who(m, &u);
+			logf_(w, LOG_WARNING, "cannot move pid %ld (%s, %s) %s: /%s -> /%s: %s",
+			      (long)m->pid, u.buf, m->exe, *m->mount ? m->mount : "/", m->from,
 			      m->to, strerror(m->errnum));
 		}
+		strbuf_release(&u);
 	}
 out:
 	cg_moves_release(&mv);

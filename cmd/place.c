@@ -3,6 +3,7 @@
 #include "cmd/place.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,6 +35,24 @@ status_word(enum cg_move_status st)
 	return "?";
 }
 
+/* "user zorro" when the uid has a name, else "uid 4300854". */
+static void
+who(uid_t uid, struct strbuf *sb)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		strbuf_addf(sb, "user %s", pw->pw_name);
+	else
+		strbuf_addf(sb, "uid %lu", (unsigned long)uid);
+}
+
+void
+place_move_who(const struct cg_move *m, struct strbuf *sb)
+{
+	who(m->uid, sb);
+}
+
 void
 report_text_moves(const struct cg_moves *mv, const struct report_opts *o, FILE *out)
 {
@@ -45,8 +64,12 @@ report_text_moves(const struct cg_moves *mv, const struct report_opts *o, FILE *
 	for (i = 0; i < mv->n; i++) {
 		const struct cg_move *m = &mv->items[i];
 
-		fprintf(out, "  > pid %ld (uid %lu, %s) %s: /%s -> /%s", (long)m->pid,
-			(unsigned long)m->uid, m->exe, *m->mount ? m->mount : "/", m->from, m->to);
+		struct strbuf u = STRBUF_INIT;
+
+		who(m->uid, &u);
+		fprintf(out, "  > pid %ld (%s, %s) %s: /%s -> /%s", (long)m->pid, u.buf, m->exe,
+			*m->mount ? m->mount : "/", m->from, m->to);
+		strbuf_release(&u);
 		if (m->status == CG_MOVE_FAILED)
 			fprintf(out, "  (failed: %s)", strerror(m->errnum));
 		else if (m->status != CG_MOVE_PLANNED && m->status != CG_MOVE_DONE)
@@ -83,8 +106,15 @@ report_json_moves(const struct cg_moves *mv, struct strbuf *sb)
 	for (i = 0; i < mv->n; i++) {
 		const struct cg_move *m = &mv->items[i];
 
-		strbuf_addf(sb, "%s{\"pid\":%ld,\"uid\":%lu,\"exe\":", i ? "," : "", (long)m->pid,
+		struct passwd *pw = getpwuid(m->uid);
+
+		strbuf_addf(sb, "%s{\"pid\":%ld,\"uid\":%lu,\"user\":", i ? "," : "", (long)m->pid,
 			    (unsigned long)m->uid);
+		if (pw && pw->pw_name && *pw->pw_name)
+			strbuf_add_json_string(sb, pw->pw_name);
+		else
+			strbuf_adds(sb, "null");
+		strbuf_adds(sb, ",\"exe\":");
 		strbuf_add_json_string(sb, m->exe);
 		strbuf_adds(sb, ",\"hierarchy\":");
 		strbuf_add_json_string(sb, m->mount);

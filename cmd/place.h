@@ -21,11 +21,16 @@
 
 #define PLACE_RECORD "moves"
 
-/* "Task moves:" and one line per move (pid, uid, executable, hierarchy, from → to). */
+/* "user zorro" when the move's uid has a name, else "uid 4300854". */
+void place_move_who(const struct cg_move *m, struct strbuf *sb);
+/* "Task moves:" and one line per move (pid, user, executable, hierarchy, from → to). */
 void report_text_moves(const struct cg_moves *mv, const struct report_opts *o, FILE *out);
 /* "2 processes to move" / "2 moved, 1 gone" (nothing for no moves). */
 void report_moves_summary(const struct cg_moves *mv, bool ran, struct strbuf *sb);
-/* `"moves":[{pid, uid, exe, hierarchy, from, to, status}...]` with a leading comma. */
+/*
+ * `"moves":[{pid, uid, user, exe, hierarchy, from, to, status}...]` with a leading comma;
+ * user is the name of the uid, null when it has none.
+ */
 void report_json_moves(const struct cg_moves *mv, struct strbuf *sb);
 
 /*

@@ -103,6 +103,8 @@ orig2m=$(cg_of "$p2" memory)
 cga plan -f "$WORK/rules.yaml" --detailed-exitcode >"$WORK/out" 2>&1
 check_rc $? 2 "plan shows the template group and the task moves"
 check "$(grep -c "^  > pid \($p1\|$p2\|$p3\) " "$WORK/out")" 4 "plan lists the four task moves (pid, uid, exe, from -> to)"
+check "$(grep -c "^  > pid $p2 (user $(id -un), $EXE_B) " "$WORK/out")" 1 "a move shows the user's name"
+check "$(grep -c "^  > pid $p1 (uid $U1, $EXE_A) " "$WORK/out")" 2 "and the uid when it has no name"
 grep -q "Plus 4 task moves." "$WORK/out"
 check $? 0 "plan's summary counts them"
 
@@ -114,6 +116,8 @@ check "$(cg_of "$p1" memory)" "/$SANDBOX/users/$U1" "uid $U1 in users/%U (memory
 check "$(cg_read memory "users/$U1" memory.limit_in_bytes)" 268435456 "the template group got the template's values"
 check "$(cg_read cpu "users/$U1" cpu.shares)" 128 "and its cpu.shares"
 check "$(cg_of "$p2" cpu)" "/$SANDBOX/tools" "the unique executable in tools"
+check "$(jq -r ".moves[] | select(.pid == $p2) | .user" "$WORK/out")" "$(id -un)" "JSON: the user's name, beside the uid"
+check "$(jq -r ".moves[] | select(.pid == $p1) | .user" "$WORK/out" | sort -u)" null "JSON: null for a uid without a name"
 check "$(cg_of "$p2" memory)" "$orig2m" "a hierarchy the rule does not name is left alone"
 check "$(cg_of "$p3" cpu)" "/$SANDBOX/grp" "@group by a supplementary group"
 
