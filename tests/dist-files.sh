@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The boot files and the completion, without root: the systemd unit passes
-# systemd-analyze verify and has the shape of systemd-sysctl.service (oneshot, early, no
-# ExecStop, a reload that applies again); the init script and the completion parse;
-# under systemd ($INVOCATION_ID), stderr lines carry "<N>" priority prefixes.
+# The boot files and the completion, without root: the systemd units (cgapply.service
+# and cgapply-watch.service) pass systemd-analyze verify; cgapply.service has the shape
+# of systemd-sysctl.service (oneshot, early, no ExecStop, a reload that applies again);
+# the init script and the completion parse; under systemd ($INVOCATION_ID), stderr lines carry "<N>" priority prefixes.
 set -u
 srcdir=${srcdir:-.}
 CGAPPLY=${CGAPPLY:-./cgapply}
@@ -36,19 +36,29 @@ check "$(grep -c '^ExecStop' "$UNIT")" 0 "unit: no ExecStop (nothing is torn dow
 check "$(grep -c '^ExecReload=.*cgapply apply ' "$UNIT")" 1 "unit: reload applies again"
 check "$(grep -c '^Before=sysinit.target' "$UNIT")" 1 "unit: before sysinit.target"
 check "$(grep -c '@[a-z]*@' "$UNIT")" 0 "unit: every @dir@ is substituted"
+WATCH_UNIT=dist/cgapply-watch.service
+check "$(grep -c '^ExecStart=.*cgapply watch ' "$WATCH_UNIT")" 1 "watch unit: runs cgapply watch"
+check "$(grep -c '^ExecReload=/bin/kill -HUP \$MAINPID' "$WATCH_UNIT")" 1 "watch unit: reload is SIGHUP"
+check "$(grep -c '@[a-z]*@' "$WATCH_UNIT")" 0 "watch unit: every @dir@ is substituted"
 if command -v systemd-analyze >/dev/null; then
 	# verify wants the programs it names to exist: point them at the built binary
 	abs=$(cd "$(dirname "$CGAPPLY")" && pwd)/$(basename "$CGAPPLY")
-	sed "s|^\(Exec[A-Za-z]*=\)[^ ]*/cgapply |\1$abs |" "$UNIT" >"$WORK/cgapply.service"
-	systemd-analyze verify --man=no "$WORK/cgapply.service" >"$WORK/verify" 2>&1
-	rc=$?
-	check "$rc" 0 "systemd-analyze verify exits 0"
-	# unknown keys and bad values are only warnings: none may name our unit
-	n=$(grep -c 'cgapply' "$WORK/verify")
-	check "$n" 0 "systemd-analyze verify says nothing about cgapply.service"
-	[ "$n" -eq 0 ] || sed 's/^/    /' "$WORK/verify"
+	for u in "$UNIT" "$WATCH_UNIT"; do
+		name=$(basename "$u")
+		sed "s|^\(Exec[A-Za-z]*=\)[^ ]*/cgapply |\1$abs |" "$u" >"$WORK/$name"
+	done
+	# both units in one run: the watch unit's After=/Wants=cgapply.service then resolve
+	for name in cgapply.service cgapply-watch.service; do
+		(cd "$WORK" && systemd-analyze verify --man=no "$name") >"$WORK/verify" 2>&1
+		rc=$?
+		check "$rc" 0 "systemd-analyze verify $name exits 0"
+		# unknown keys and bad values are only warnings: none may name our units
+		n=$(grep -c 'cgapply' "$WORK/verify")
+		check "$n" 0 "systemd-analyze verify says nothing about $name"
+		[ "$n" -eq 0 ] || sed 's/^/    /' "$WORK/verify"
+	done
 else
-	echo "note: systemd-analyze is missing (scripts/install-deps.sh --test installs systemd): the unit is not verified"
+	echo "note: systemd-analyze is missing (scripts/install-deps.sh --test installs systemd): the units are not verified"
 fi
 
 # --- the init script and the completion ---------------------------------------------
