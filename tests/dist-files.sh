@@ -3,7 +3,8 @@
 # The boot files and the completion, without root: the systemd units (cgapply.service
 # and cgapply-watch.service) pass systemd-analyze verify; cgapply.service has the shape
 # of systemd-sysctl.service (oneshot, early, no ExecStop, a reload that applies again);
-# the init script and the completion parse; under systemd ($INVOCATION_ID), stderr lines carry "<N>" priority prefixes.
+# the init script and the completion parse; under systemd ($INVOCATION_ID), stderr lines
+# carry "<N>" priority prefixes.
 set -u
 srcdir=${srcdir:-.}
 CGAPPLY=${CGAPPLY:-./cgapply}
