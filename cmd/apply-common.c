@@ -24,6 +24,7 @@
 #include "cmd/report.h"
 #include "lib/xalloc.h"
 #include "parser/parse.h"
+#include "parser/value.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -31,6 +32,10 @@
 
 /* the read-back of an unlimited v1 memory limit and above */
 #define V1_UNLIMITED 9223372036854771712ULL
+
+/* watch --event-buffer: what the kernel takes for a socket's receive buffer, roughly */
+#define EVENT_BUFFER_MIN 4096
+#define EVENT_BUFFER_MAX (UINT64_C(1) << 30)
 
 enum {
 	OPT_PARENT = 256,
@@ -46,6 +51,7 @@ enum {
 	OPT_OUT,
 	OPT_SYSLOG,
 	OPT_ALLOW_SYSTEMD,
+	OPT_EVENT_BUFFER,
 };
 
 static const struct option apply_options[] = {
@@ -63,6 +69,7 @@ static const struct option apply_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "allow-systemd-cgroups", no_argument, NULL, OPT_ALLOW_SYSTEMD },
+	{ "event-buffer", required_argument, NULL, OPT_EVENT_BUFFER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -89,6 +96,8 @@ option_needs(int c)
 		return AO_DETAILED;
 	case OPT_OUT:
 		return AO_OUT;
+	case OPT_EVENT_BUFFER:
+		return AO_EVENTS;
 	}
 	return 0;
 }
@@ -234,6 +243,21 @@ apply_opts_parse(struct apply_opts *o, const char *cmd, const char *usage, unsig
 		case OPT_ALLOW_SYSTEMD:
 			o->allow_systemd = true;
 			break;
+		case OPT_EVENT_BUFFER: {
+			bool unlimited = false;
+			uint64_t bytes = 0;
+
+			if (cg_size_parse(optarg, &unlimited, &bytes) < 0 || unlimited ||
+			    bytes < EVENT_BUFFER_MIN || bytes > EVENT_BUFFER_MAX) {
+				*code = cli_usage_error(
+					cmd,
+					"--event-buffer '%s' is not a size from 4K to 1G (suffixes K, M, G)",
+					optarg);
+				return -1;
+			}
+			o->event_buffer = (size_t)bytes;
+			break;
+		}
 		case 'q':
 			o->quiet = true;
 			break;

@@ -39,6 +39,7 @@ enum apply_optmask {
 	AO_DETAILED = 1 << 4, /* --detailed-exitcode */
 	AO_OUT = 1 << 5,      /* plan --out FILE */
 	AO_PLANFILE = 1 << 6, /* apply PLANFILE */
+	AO_EVENTS = 1 << 7,   /* watch --event-buffer SIZE */
 };
 
 struct apply_opts {
@@ -56,6 +57,7 @@ struct apply_opts {
 	const char *out_path;	/* plan --out FILE */
 	const char *planfile;	/* apply PLANFILE (then no configuration is read) */
 	bool parent_set;	/* --parent was given */
+	size_t event_buffer;	/* watch --event-buffer: bytes; 0 for the default */
 	struct report_opts out; /* stdout: colour when a terminal */
 	struct report_opts err; /* stderr */
 };

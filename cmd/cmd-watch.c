@@ -64,6 +64,8 @@ const char cmd_watch_usage[] =
 	"  -q, --quiet              log errors only\n"
 	"  -v, --verbose            log every event, not only the moves\n"
 	"      --syslog             send messages to syslog(3) instead of stderr\n"
+	"      --event-buffer SIZE  receive buffer for process events (default 4M); events\n"
+	"                           lost to an overrun make watch place every process again\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 stopped by a signal, 1 the process connector failed, 3 invalid\n"
@@ -215,7 +217,7 @@ place_all(struct watch *w, const char *why)
 }
 
 static int
-nl_open(struct cg_error **err)
+nl_open(size_t buffer, struct cg_error **err)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
 	/* nlmsghdr, then cn_msg, then the operation: laid out byte by byte, as the kernel reads it
@@ -228,7 +230,7 @@ nl_open(struct cg_error **err)
 	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
 	size_t len = NLMSG_LENGTH(sizeof(cn) + sizeof(op));
 	int fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
-	int size = WATCH_RCVBUF;
+	int size = buffer ? (int)buffer : WATCH_RCVBUF;
 
 	if (fd < 0)
 		return cg_error_set(err, CG_E_SYSTEM, errno,
@@ -402,7 +404,7 @@ run_watch(const struct apply_opts *o)
 		goto fail;
 	}
 	/* subscribe first, so that no process falls between the scan and the events */
-	w.nl = nl_open(&e);
+	w.nl = nl_open(o->event_buffer, &e);
 	if (w.nl < 0) {
 		apply_run_set_error(&w.r, e);
 		w.r.code = CG_EXIT_FAILED;
@@ -462,8 +464,8 @@ cmd_watch(int argc, char **argv)
 	struct apply_opts o;
 	int code;
 
-	if (apply_opts_parse(&o, "watch", cmd_watch_usage, AO_CONFIG | AO_LOCK, argc, argv, &code) <
-	    0) {
+	if (apply_opts_parse(&o, "watch", cmd_watch_usage, AO_CONFIG | AO_LOCK | AO_EVENTS, argc,
+			     argv, &code) < 0) {
 		apply_opts_release(&o);
 		return code;
 	}

@@ -206,6 +206,57 @@ grep -c 'moved pid' "$WORK/watch.log" | sed 's/^/watch moved (log lines): /'
 # the daemon's own measure: kernel event time -> pid written to cgroup.procs
 grep -o '[0-9.]* ms after the event' "$WORK/watch.log" | sed 's/^/latency (daemon): /'
 
+# --- watch: processes running before it starts, and events lost to an overrun --------------
+# EXE_E runs before watch starts: the start scan places it. With a tiny receive buffer a
+# burst of short processes (fork, exec, exit events) overruns the socket; the process
+# started during the burst, whose exec event may be among those lost, is placed by the
+# rescan that follows. The rules match only this test's two programs.
+EXE_E=$WORK/bin/cgapply-test-exe-$$-e
+EXE_F=$WORK/bin/cgapply-test-exe-$$-f
+mkexe "$EXE_E"
+mkexe "$EXE_F"
+cat >"$WORK/watch3.yaml" <<Y
+version: 1
+groups:
+  early: { cpu: { cpu.shares: 200 } }
+  burst: { cpu: { cpu.shares: 210 } }
+rules:
+  - { user: "*", process: "$EXE_E", controllers: [cpu], destination: early }
+  - { user: "*", process: "$EXE_F", controllers: [cpu], destination: burst }
+Y
+start "$EXE_E"
+pe=$last
+sleep 0.2
+pe_before=$(cg_of "$pe" cpu)
+"$CGAPPLY" watch --cgroup-root "$CG_ROOT" --parent "$SANDBOX" --state-dir "$STATE_DIR" \
+	--event-buffer 4K -f "$WORK/watch3.yaml" >"$WORK/watch3.log" 2>&1 &
+watch=$!
+TEST_PIDS="$TEST_PIDS $watch"
+wait_log "watching process events" "$WORK/watch3.log"
+check $? 0 "watch with a 4K event buffer started"
+check "$([ "$pe_before" != "/$SANDBOX/early" ] && cg_of "$pe" cpu)" "/$SANDBOX/early" \
+	"watch placed a process that was running before it started"
+(
+	i=0
+	while [ $i -lt 1500 ]; do
+		/bin/true
+		i=$((i + 1))
+	done
+) &
+burst=$!
+sleep 0.3
+start "$EXE_F"
+pf=$last
+wait "$burst"
+wait_log "process events were lost" "$WORK/watch3.log"
+check $? 0 "a burst of processes overruns the event buffer, and watch says so"
+wait_in "$pf" cpu "/$SANDBOX/burst" >/dev/null
+check "$(cg_of "$pf" cpu)" "/$SANDBOX/burst" "the process started during the burst is placed all the same"
+kill "$watch"
+wait "$watch"
+check_rc $? 0 "watch stops cleanly after overruns"
+grep -c 'process events were lost' "$WORK/watch3.log" | sed 's/^/overruns seen: /'
+
 # --- the shipped cgrules.conf sample and the README's rules ---------------------------
 # Rewritten to match only this test's processes: www-data -> $U1, backup -> $U2, 1500 ->
 # $U3, @adm -> @$G3; /usr/bin/rsync -> $WORK/sample/usr/bin/rsync (a copy of sleep), tar
