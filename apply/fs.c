@@ -19,6 +19,11 @@
  * O_PATH|O_NOFOLLOW|O_DIRECTORY, so that neither a symlink nor a rename racing with
  * us can lead a write out of the tree. The last component is opened with O_NOFOLLOW
  * too (chown and chmod go through an O_PATH handle of it, refusing a symlink).
+ *
+ * The handle of the last directory walked to is kept, so that the many files of one
+ * group (a snapshot reads them all, a plan writes them in a row) cost one walk, not one
+ * each. It was reached the same safe way; an rmdir of it or of an ancestor drops it, so
+ * that a group removed and made again is never reached through the old handle.
  */
 
 struct cg_fs {
@@ -29,6 +34,8 @@ struct cg_fs {
 	int fail_errnum;
 	cg_fs_hook_fn hook; /* tests only */
 	void *hook_data;
+	char *cached_dir; /* the path of cached_fd, relative to the root; NULL for none */
+	int cached_fd;
 };
 
 enum op {
@@ -68,6 +75,7 @@ cg_fs_open(const char *root, struct cg_error **err)
 	fs = xcalloc(1, sizeof(*fs));
 	fs->rootfd = fd;
 	fs->root = xstrdup(root);
+	fs->cached_fd = -1;
 	return fs;
 }
 
@@ -76,6 +84,9 @@ cg_fs_free(struct cg_fs *fs)
 {
 	if (!fs)
 		return;
+	if (fs->cached_fd >= 0)
+		close(fs->cached_fd);
+	free(fs->cached_dir);
 	close(fs->rootfd);
 	free(fs->root);
 	free(fs);
@@ -174,9 +185,16 @@ static int
 walk(struct cg_fs *fs, enum op op, const char *path, int *dfd, const char **last,
      struct cg_error **err)
 {
-	const char *p = path;
+	const char *p = path, *end = strrchr(path, '/');
+	size_t dirlen = end ? (size_t)(end - path) : 0;
 	int fd = fs->rootfd;
 
+	if (end && fs->cached_dir && strlen(fs->cached_dir) == dirlen &&
+	    memcmp(fs->cached_dir, path, dirlen) == 0) {
+		*dfd = fs->cached_fd;
+		*last = end + 1;
+		return 0;
+	}
 	for (;;) {
 		const char *slash = strchr(p, '/');
 		CG_AUTOFREE char *comp = NULL;
@@ -198,16 +216,39 @@ walk(struct cg_fs *fs, enum op op, const char *path, int *dfd, const char **last
 		fd = nfd;
 		p = slash + 1;
 	}
+	if (fd != fs->rootfd) {
+		if (fs->cached_fd >= 0)
+			close(fs->cached_fd);
+		free(fs->cached_dir);
+		fs->cached_dir = xstrndup(path, dirlen);
+		fs->cached_fd = fd;
+	}
 	*dfd = fd;
 	*last = p;
 	return 0;
 }
 
+/* Done with a directory handle from walk(): the root's and the cached one stay open. */
 static void
 put_dir(struct cg_fs *fs, int fd)
 {
-	if (fd >= 0 && fd != fs->rootfd)
+	if (fd >= 0 && fd != fs->rootfd && fd != fs->cached_fd)
 		close(fd);
+}
+
+/* `path` is gone (rmdir): a cached handle of it or of a directory below it goes too. */
+static void
+forget_dir(struct cg_fs *fs, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (!fs->cached_dir || strncmp(fs->cached_dir, path, n) != 0 ||
+	    (fs->cached_dir[n] != '\0' && fs->cached_dir[n] != '/'))
+		return;
+	close(fs->cached_fd);
+	fs->cached_fd = -1;
+	free(fs->cached_dir);
+	fs->cached_dir = NULL;
 }
 
 /* Checks the path and walks to its directory; "" (root_ok) gives the root and ".". */
@@ -353,6 +394,7 @@ cg_fs_rmdir(struct cg_fs *fs, const char *path, struct cg_error **err)
 		return fail(fs, OP_RMDIR, path, e, err);
 	}
 	put_dir(fs, dfd);
+	forget_dir(fs, path);
 	fs->counters.rmdirs++;
 	return 0;
 }

@@ -179,6 +179,41 @@ START_TEST(test_mkdir_rmdir)
 }
 END_TEST
 
+/* A directory removed and made again is reached anew, not through a handle kept from before. */
+START_TEST(test_dir_made_again)
+{
+	struct cg_error *err = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	char path[256];
+
+	/* "top" at the root: its removal walks to the root, not to a directory of its own */
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top", 0755, &err), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top/a", 0755, &err), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top/a/x", 0755, &err), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top/a/x", &err), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top/a", &err), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top", &err), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top", 0755, &err), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top/b", 0755, &err), 0);
+	snprintf(path, sizeof(path), "%s/top/b", tmpl);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top/b", &err), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top", &err), 0);
+	/* files of one directory in a row, then of another, then of the first again */
+	put("memory/web/f1", "1");
+	put("memory/f2", "2");
+	ck_assert_int_eq(cg_fs_read(fs, "memory/web/f1", &sb, &err), 0);
+	ck_assert_str_eq(sb.buf, "1");
+	ck_assert_int_eq(cg_fs_read(fs, "memory/f2", &sb, &err), 0);
+	ck_assert_str_eq(sb.buf, "2");
+	ck_assert_int_eq(cg_fs_write(fs, "memory/web/f1", "3", 1, &err), 0);
+	ck_assert_int_eq(cg_fs_read(fs, "memory/web/f1", &sb, &err), 0);
+	ck_assert_str_eq(sb.buf, "3");
+	strbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(test_chown_chmod)
 {
 	struct cg_error *err = NULL;
@@ -388,6 +423,7 @@ fs_suite(void)
 	tcase_add_test(tc, test_read_write);
 	tcase_add_test(tc, test_big_read);
 	tcase_add_test(tc, test_mkdir_rmdir);
+	tcase_add_test(tc, test_dir_made_again);
 	tcase_add_test(tc, test_chown_chmod);
 	tcase_add_test(tc, test_stat_root_and_list);
 	suite_add_tcase(s, tc);
