@@ -755,6 +755,8 @@ suggest_key(const char *key)
 static const char *
 yaml_text(const struct yn *v, const char *key, const char *expected, struct cg_diags *d)
 {
+	if (v->invalid) /* a refused alias, already reported */
+		return NULL;
 	if (v->kind == YN_NULL)
 		return "";
 	if (v->kind != YN_SCALAR) {
@@ -783,6 +785,8 @@ yaml_controllers(struct cg_rule *r, const struct yn *v, struct cg_diags *d)
 	size_t i;
 	int ret = 0;
 
+	if (v->invalid)
+		return -1;
 	if (v->kind == YN_SCALAR && strcmp(v->str, "*") == 0) {
 		r->all_controllers = true;
 		return 0;
@@ -824,6 +828,8 @@ yaml_options(struct cg_rule *r, const struct yn *v, struct cg_diags *d)
 	size_t i;
 	int ret = 0;
 
+	if (v->invalid)
+		return -1;
 	if (v->kind == YN_NULL)
 		return 0;
 	if (v->kind == YN_SCALAR) {
