@@ -384,8 +384,10 @@ static void
 compare_owner(struct mismatches *m, const char *path, const char *what,
 	      const struct cg_state_owner *want, const struct cg_state_owner *have)
 {
+	/* (uid_t)-1 and (gid_t)-1 in a target mean "leave it": only a uid or only a gid */
 	if (want->owner_set && have->owner_set &&
-	    (want->uid != have->uid || want->gid != have->gid))
+	    ((want->uid != (uid_t)-1 && want->uid != have->uid) ||
+	     (want->gid != (gid_t)-1 && want->gid != have->gid)))
 		mismatch(m, "the owner of %s '%s' is %lu:%lu, expected %lu:%lu", what, path,
 			 (unsigned long)have->uid, (unsigned long)have->gid,
 			 (unsigned long)want->uid, (unsigned long)want->gid);

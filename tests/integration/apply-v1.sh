@@ -33,6 +33,20 @@ check "$(stat -c %u:%g:%a "$CG_ROOT/memory/$SANDBOX/zorro/tasks")" 1001:1001:660
 check "$(stat -c %u:%g:%a "$CG_ROOT/memory/$SANDBOX/zorro")" 0:0:775 "zorro directory owner and dperm"
 check "$(stat -c %a "$CG_ROOT/memory/$SANDBOX/zorro/memory.limit_in_bytes")" 664 "zorro admin fperm"
 
+# an owner with only a uid or only a gid: the other id is left as it is
+conf half <<'Y'
+version: 1
+groups:
+  half-uid: { perm: { task: { uid: 1001 } }, pids: { pids.max: 10 } }
+  half-gid: { perm: { admin: { gid: 1002 } }, pids: { pids.max: 11 } }
+Y
+cga apply -f "$WORK/half.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "apply of owners with only a uid or only a gid"
+check "$(stat -c %u:%g "$CG_ROOT/pids/$SANDBOX/half-uid/tasks")" 1001:0 "only the uid of the task file changed"
+check "$(stat -c %u:%g "$CG_ROOT/pids/$SANDBOX/half-gid")" 0:1002 "only the gid of the directory changed"
+cga plan -f "$WORK/half.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 0 "owners with one id: in sync after apply"
+
 # a second plan shows no change, a second apply writes nothing
 cga plan -f "$WORK/three.yaml" --detailed-exitcode >"$WORK/out" 2>&1
 check_rc $? 0 "plan right after apply is in sync"
