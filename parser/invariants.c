@@ -356,6 +356,31 @@ has_controller_in_subtree(const struct cg_model *m, const struct cg_group *g)
 	return false;
 }
 
+/*
+ * v1 freezer: a group under a FROZEN ancestor is frozen with it and reads FROZEN whatever
+ * it was told (parent_freezing), so a THAWED child of a FROZEN group never settles.
+ */
+static void
+check_freezer(const struct cg_model *m, const struct cg_group *g, struct cg_diags *d)
+{
+	const struct cg_setting *s = setting(g, "freezer.state"), *ps;
+	const struct cg_group *p;
+
+	if (!s || strcmp(s->value.u.word, "THAWED") != 0)
+		return;
+	for (p = ancestor_with(m, g, "freezer.state"); p;
+	     p = ancestor_with(m, p, "freezer.state")) {
+		ps = setting(p, "freezer.state");
+		if (strcmp(ps->value.u.word, "FROZEN") != 0)
+			continue;
+		cg_diag_error(
+			d, &s->loc,
+			"'freezer.state' THAWED in group '%s' cannot hold under '%s', which is FROZEN (line %u): the kernel freezes every group below a frozen one; expected FROZEN here, or THAWED in '%s'",
+			g->path, p->path, ps->loc.line, p->path);
+		return;
+	}
+}
+
 void
 cg_invariants_check(const struct cg_model *m, struct cg_diags *d)
 {
@@ -379,5 +404,6 @@ cg_invariants_check(const struct cg_model *m, struct cg_diags *d)
 		check_cpuset_subset(m, g, "cpuset.mems", d);
 		check_exclusive(m, g, "cpuset.cpu_exclusive", "cpuset.cpus", d);
 		check_exclusive(m, g, "cpuset.mem_exclusive", "cpuset.mems", d);
+		check_freezer(m, g, d);
 	}
 }
