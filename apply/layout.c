@@ -251,12 +251,18 @@ cell(const struct build *b, size_t gi, size_t hi)
 	return &b->present[gi * b->t->n + hi];
 }
 
+/* A configuration this host cannot take (exit status 3), located at the controller's key. */
 static int
-not_mounted(const struct cg_group *g, const char *controller, struct cg_error **err)
+not_mounted(const struct cg_group *g, const struct cg_ctlblock *blk, struct cg_error **err)
 {
-	return cg_error_set(err, CG_E_PRECOND, 0,
+	if (blk->loc.file && blk->loc.line)
+		return cg_error_set(
+			err, CG_E_CONFIG, 0,
+			"%s:%u:%u: group '%s' uses controller '%s', which is not mounted on this host",
+			blk->loc.file, blk->loc.line, blk->loc.col, g->path, blk->name);
+	return cg_error_set(err, CG_E_CONFIG, 0,
 			    "group '%s' uses controller '%s', which is not mounted on this host",
-			    g->path, controller);
+			    g->path, blk->name);
 }
 
 /*
@@ -288,14 +294,14 @@ mark_own(struct build *b, struct cg_error **err)
 					if (!core_to_v2(&blk->settings[k]))
 						continue;
 					if (!v2)
-						return not_mounted(g, blk->name, err);
+						return not_mounted(g, blk, err);
 					*cell(b, gi, hier_index(b, v2)) = true;
 				}
 				continue;
 			}
 			h = cg_hier_for_controller(b->t, blk->name);
 			if (!h)
-				return not_mounted(g, blk->name, err);
+				return not_mounted(g, blk, err);
 			*cell(b, gi, hier_index(b, h)) = true;
 		}
 	}
@@ -382,9 +388,9 @@ group_dirs(struct build *b, const char *parent, struct cg_error **err)
 			for (k = 0; k < blk->n; k++)
 				if (!core_to_v2(&blk->settings[k]))
 					wants_v1 = true;
+			if (wants_v1 && !placed_v1)
+				return not_mounted(g, blk, err);
 		}
-		if (wants_v1 && !placed_v1)
-			return not_mounted(g, "cgroup", err);
 	}
 	return 0;
 }

@@ -214,13 +214,14 @@ static const struct {
 	enum cg_errkind kind;
 	const char *msg;
 } bad[] = {
-	{ "version: 1\ngroups:\n  web:\n    freezer: {}\n", &hybrid, NULL, CG_E_PRECOND,
-	  "group 'web' uses controller 'freezer', which is not mounted on this host" },
-	{ "version: 1\ngroups:\n  a/%u:\n    pids: {}\n", &hybrid, NULL, CG_E_PRECOND,
-	  "group 'a/%u' uses controller 'pids', which is not mounted on this host" },
+	{ "version: 1\ngroups:\n  web:\n    freezer: {}\n", &hybrid, NULL, CG_E_CONFIG,
+	  ":4:5: group 'web' uses controller 'freezer', which is not mounted on this host" },
+	{ "version: 1\ngroups:\n  a/%u:\n    pids: {}\n", &hybrid, NULL, CG_E_CONFIG,
+	  ":4:5: group 'a/%u' uses controller 'pids', which is not mounted on this host" },
 	{ "version: 1\ngroups:\n  web:\n    cgroup: { cgroup.max.depth: 1 }\n", &comounted, NULL,
-	  CG_E_PRECOND, "group 'web' uses controller 'cgroup', which is not mounted on this host" },
-	{ "version: 1\ngroups:\n  web:\n    devices: {}\n", &v2root, NULL, CG_E_PRECOND,
+	  CG_E_CONFIG,
+	  ":4:5: group 'web' uses controller 'cgroup', which is not mounted on this host" },
+	{ "version: 1\ngroups:\n  web:\n    devices: {}\n", &v2root, NULL, CG_E_CONFIG,
 	  "controller 'devices'" },
 	{ "version: 1\ngroups:\n  web:\n    memory: {}\n", &hybrid, "a/../b", CG_E_USAGE,
 	  "invalid parent path 'a/../b'" },
