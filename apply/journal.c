@@ -37,6 +37,8 @@
 #define JOURNAL_NAME  "journal"
 #define LAST_NAME     "last-apply"
 #define JOURNAL_MAGIC "cgapply journal 1\n"
+/* right after the state: the journal is a rollback's (of the apply in last-apply) */
+#define ROLLBACK_MARK "of rollback\n"
 #define LAST_MAGIC    "cgapply last-apply 1\n"
 #define LOCK_POLL_MS  50
 
@@ -446,10 +448,38 @@ cg_journal_begin(const char *state_dir, const struct cg_state *before, struct cg
 	return 0;
 }
 
-void
-cg_journal_no_last(struct cg_journal *j)
+int
+cg_journal_no_last(struct cg_journal *j, struct cg_error **err)
 {
 	j->no_last = true;
+	if (write_all(j->fd, ROLLBACK_MARK, strlen(ROLLBACK_MARK)) < 0 || fdatasync(j->fd) < 0)
+		return cg_error_set(err, CG_E_SYSTEM, errno, "cannot write journal '%s'", j->path);
+	return 0;
+}
+
+bool
+cg_journal_pending_rollback(const char *state_dir)
+{
+	CG_AUTOFREE char *path = state_path(state_dir, JOURNAL_NAME);
+	struct strbuf sb = STRBUF_INIT;
+	struct cg_error *e = NULL;
+	const char *p, *end;
+	bool yes = false;
+
+	if (read_all(path, &sb, &e) < 0) {
+		cg_error_free(e);
+		strbuf_release(&sb);
+		return false;
+	}
+	if (sb.len >= strlen(JOURNAL_MAGIC) &&
+	    memcmp(sb.buf, JOURNAL_MAGIC, strlen(JOURNAL_MAGIC)) == 0) {
+		p = sb.buf + strlen(JOURNAL_MAGIC);
+		end = cg_state_text_end(p, (size_t)(sb.buf + sb.len - p));
+		yes = end && (size_t)(sb.buf + sb.len - end) >= strlen(ROLLBACK_MARK) &&
+		      memcmp(end, ROLLBACK_MARK, strlen(ROLLBACK_MARK)) == 0;
+	}
+	strbuf_release(&sb);
+	return yes;
 }
 
 static void

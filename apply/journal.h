@@ -51,8 +51,12 @@ struct cg_journal;
  */
 int cg_journal_begin(const char *state_dir, const struct cg_state *before, struct cg_journal **out,
 		     struct cg_error **err);
-/* For a run that undoes the last apply: commit removes last-apply instead of writing it. */
-void cg_journal_no_last(struct cg_journal *j);
+/*
+ * For a run that undoes the last apply: commit removes last-apply instead of writing it.
+ * The journal records it (synced), so that a rollback killed midway can be told from an
+ * apply: cg_journal_pending_rollback().
+ */
+int cg_journal_no_last(struct cg_journal *j, struct cg_error **err);
 const char *cg_journal_path(const struct cg_journal *j);
 /* Records step `i` of `p` before it runs (fsync'd). */
 int cg_journal_step(struct cg_journal *j, const struct plan *p, size_t i, struct cg_error **err);
@@ -74,6 +78,8 @@ int cg_journal_read_pending(const char *state_dir, const struct cg_hier *hiers, 
 			    struct cg_state *before, struct cg_error **err);
 /* Whether last-apply exists. */
 bool cg_journal_has_last(const char *state_dir);
+/* Whether the pending journal is that of a rollback (of the apply in last-apply). */
+bool cg_journal_pending_rollback(const char *state_dir);
 /* Reads last-apply; ENOENT (CG_E_PRECOND) when there is none. */
 int cg_journal_read_last(const char *state_dir, const struct cg_hier *hiers, size_t nhiers,
 			 struct cg_state *before, struct cg_state *after, struct cg_error **err);

@@ -546,6 +546,7 @@ apply_run_check_journal(struct apply_run *r)
 	const char *dir = r->o->state_dir;
 	struct cg_error *e = NULL;
 	char *holder = NULL;
+	bool rollback;
 
 	if (!cg_journal_pending(dir))
 		return 0;
@@ -557,17 +558,21 @@ apply_run_check_journal(struct apply_run *r)
 		free(holder);
 		return set_precond(r, e);
 	}
+	rollback = cg_journal_pending_rollback(dir);
 	free(r->hint);
 	r->hint = xasprintf(
-		"run 'cgapply rollback%s%s%s%s' to restore the state from before the interrupted apply, then run 'cgapply %s' again",
+		"run 'cgapply rollback%s%s%s%s' to %s, then run 'cgapply %s' again",
 		strcmp(r->o->cgroup_root, CG_DEFAULT_CGROUP_ROOT) ? " --cgroup-root " : "",
 		strcmp(r->o->cgroup_root, CG_DEFAULT_CGROUP_ROOT) ? r->o->cgroup_root : "",
 		strcmp(dir, CG_DEFAULT_STATE_DIR) ? " --state-dir " : "",
-		strcmp(dir, CG_DEFAULT_STATE_DIR) ? dir : "", r->o->cmd);
+		strcmp(dir, CG_DEFAULT_STATE_DIR) ? dir : "",
+		rollback ? "finish the interrupted rollback"
+			 : "restore the state from before the interrupted apply",
+		r->o->cmd);
 	cg_error_set(
 		&e, CG_E_PRECOND, 0,
-		"an interrupted apply left its journal '%s/journal': the cgroups may be half-changed; nothing was done now",
-		dir);
+		"an interrupted %s left its journal '%s/journal': the cgroups may be half-changed; nothing was done now",
+		rollback ? "rollback" : "apply", dir);
 	return set_precond(r, e);
 }
 

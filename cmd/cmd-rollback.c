@@ -49,7 +49,8 @@ const char cmd_rollback_usage[] =
 
 struct rollback {
 	struct apply_run r;
-	bool resume;	       /* finishing an interrupted apply (its journal) */
+	bool resume;	       /* finishing an interrupted apply or rollback (its journal) */
+	bool resume_rollback;  /* ... a rollback: its goal is last-apply's "before" */
 	struct cg_state goal;  /* the state to restore */
 	struct cg_state after; /* last-apply: the state the apply left */
 	struct cg_state live;  /* read now */
@@ -113,6 +114,21 @@ load_goal(struct rollback *rb)
 				holder, o->state_dir);
 			free(holder);
 			return apply_run_set_error(&rb->r, e);
+		}
+		/*
+		 * A rollback was interrupted: finish it (the state from before the last apply),
+		 * rather than undo it back to what the apply left, which would only leave the
+		 * admin to run the rollback again.
+		 */
+		if (cg_journal_pending_rollback(o->state_dir) &&
+		    cg_journal_has_last(o->state_dir)) {
+			if (cg_journal_read_last(o->state_dir, rb->r.hosts.hiers, rb->r.hosts.n,
+						 &rb->goal, &rb->after, &e) < 0)
+				return apply_run_set_error(&rb->r, e);
+			rb->resume_rollback = true;
+			apply_verbose(o, "finishing the interrupted rollback of '%s/last-apply'",
+				      o->state_dir);
+			return 0;
 		}
 		if (cg_journal_read_pending(o->state_dir, rb->r.hosts.hiers, rb->r.hosts.n,
 					    &rb->goal, &e) < 0)
@@ -206,6 +222,8 @@ finish_empty(struct rollback *rb)
 	int r = rb->resume ? cg_journal_clear_pending(o->state_dir, &e)
 			   : cg_journal_clear_last(o->state_dir, &e);
 
+	if (r == 0 && rb->resume_rollback)
+		r = cg_journal_clear_last(o->state_dir, &e);
 	if (r < 0)
 		return apply_run_set_error(&rb->r, e);
 	return 0;
@@ -239,7 +257,9 @@ run_resume(struct rollback *rb)
 		return -1;
 	}
 	res->rollback_complete = true;
-	if (cg_journal_clear_pending(o->state_dir, &e) < 0) {
+	/* a finished rollback has nothing left to roll back: last-apply goes first */
+	if ((rb->resume_rollback && cg_journal_clear_last(o->state_dir, &e) < 0) ||
+	    cg_journal_clear_pending(o->state_dir, &e) < 0) {
 		res->failed = true;
 		res->failed_step = rb->r.plan.n;
 		if (res->error)
@@ -279,7 +299,14 @@ run_back(struct rollback *rb)
 		return -1;
 	}
 	cg_state_release(&jgoal);
-	cg_journal_no_last(j);
+	if (cg_journal_no_last(j, &e) < 0) {
+		cg_journal_abort(j, NULL);
+		rb->res.failed = true;
+		rb->res.error = e;
+		rb->res.rolled_back = true;
+		rb->res.rollback_complete = true;
+		return -1;
+	}
 	return cg_exec_run(rb->r.fs, &rb->r.plan, &rb->live, &rb->goal, j, &rb->res);
 }
 
@@ -338,6 +365,7 @@ run_rollback(const struct apply_opts *o)
 	cg_state_init(&rb.live);
 	exec_result_init(&rb.res);
 	rb.resume = false;
+	rb.resume_rollback = false;
 	rb.moves_found = false;
 	rb.moved_back = 0;
 	if (apply_run_open(&rb.r) < 0 || (!o->dry_run && apply_run_lock(&rb.r) < 0) ||
@@ -382,7 +410,7 @@ run_rollback(const struct apply_opts *o)
 	if (!o->json)
 		apply_run_print_diags(&rb.r);
 	if (run_back(&rb) == 0) {
-		if (!rb.resume)
+		if (!rb.resume || rb.resume_rollback)
 			apply_record_created(o, &rb.live, &rb.goal);
 		strbuf_adds(&msg, "Rollback complete: ");
 		report_done_summary(&rb.r.plan, &msg);

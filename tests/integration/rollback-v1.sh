@@ -109,6 +109,36 @@ Y
 	check "$([ -d "$CG_ROOT/cpu/$SANDBOX/k1" ] && echo present || echo absent)" absent "groups the killed apply created are removed"
 	cga plan -f "$WORK/a.yaml" --detailed-exitcode >"$WORK/out" 2>&1
 	check_rc $? 0 "in sync with the configuration from before the killed apply"
+
+	# SIGKILL in the middle of a rollback: the next rollback finishes it (the state from
+	# before the apply), rather than undoing it
+	cga apply -f "$WORK/d.yaml" >"$WORK/out" 2>&1
+	check_rc $? 0 "apply the second configuration again"
+	strace -f -qq -o /dev/null -e trace=write,unlinkat,rmdir -e inject=write:delay_exit=200000 \
+		"$CGAPPLY" rollback --cgroup-root "$CG_ROOT" --state-dir "$STATE_DIR" >"$WORK/out" 2>&1 &
+	tracer=$!
+	TEST_PIDS="$TEST_PIDS $tracer"
+	i=0
+	while [ "$(cg_read cpu r cpu.shares)" = 1500 ] && [ -d "$CG_ROOT/cpu/$SANDBOX/k1" ] &&
+		[ "$(cg_read pids r pids.max)" = 42 ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	victim=$(pgrep -P "$tracer" -x cgapply || true)
+	[ -n "$victim" ] && kill -9 "$victim"
+	wait "$tracer" 2>/dev/null
+	cga plan -f "$WORK/a.yaml" >"$WORK/out" 2>&1
+	check_rc $? 4 "plan refuses while the rollback's journal is unfinished"
+	grep -q "interrupted rollback" "$WORK/out"
+	check $? 0 "and names it an interrupted rollback"
+	cga rollback >"$WORK/out" 2>&1
+	check_rc $? 0 "rollback finishes the interrupted rollback"
+	check "$(cg_read cpu r cpu.shares):$(cg_read pids r pids.max)" "512:100" "values from before the apply"
+	check "$([ -d "$CG_ROOT/cpu/$SANDBOX/k1" ] && echo present || echo absent)" absent "the apply's groups are removed"
+	cga plan -f "$WORK/a.yaml" --detailed-exitcode >"$WORK/out" 2>&1
+	check_rc $? 0 "in sync with the configuration from before the apply"
+	cga rollback >"$WORK/out" 2>&1
+	check_rc $? 4 "nothing is left to roll back"
 else
 	echo "note: strace missing, the SIGKILL-in-the-middle case is skipped"
 fi

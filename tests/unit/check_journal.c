@@ -432,10 +432,17 @@ START_TEST(test_commit_writes_last_apply)
 	cg_state_release(&b2);
 	cg_state_release(&a2);
 
-	/* a rollback run's commit removes it */
+	/* a rollback run's journal says so (an apply's does not); its commit removes it */
 	ck_assert_int_eq(cg_journal_begin(statedir, &after, &j, &e), 0);
-	cg_journal_no_last(j);
+	ck_assert(!cg_journal_pending_rollback(statedir));
+	ck_assert_int_eq(cg_journal_no_last(j, &e), 0);
+	ck_assert(cg_journal_pending_rollback(statedir));
+	/* still a journal its readers take: the state before it */
+	ck_assert_int_eq(cg_journal_read_pending(statedir, hiers, 2, &b2, &e), 0);
+	assert_same(&after, &b2);
+	cg_state_release(&b2);
 	ck_assert_int_eq(cg_journal_commit(j, &before, &e), 0);
+	ck_assert(!cg_journal_pending_rollback(statedir));
 	ck_assert(!cg_journal_has_last(statedir));
 	ck_assert(!cg_journal_pending(statedir));
 	ck_assert_int_eq(cg_journal_read_last(statedir, hiers, 2, &b2, &a2, &e), -1);
