@@ -15,14 +15,18 @@
  * deny-by-default group, or "a *:* rwm" for an allow-by-default one (whose deny
  * exceptions are invisible). So the configured rules (target devices.allow/deny) are
  * emulated on the simulated list: when they change nothing visible, nothing is
- * written; otherwise the deny rules are written and then the allow rules, one rule per
- * write. An `a` rule (switching the default) is refused by the kernel once the group
- * has children: it is planned right after the group's mkdir, before its children's,
- * and refused here for an existing group that has children.
+ * written (a rule that only adds or drops an invisible deny exception of an existing
+ * allow-all group is a warning); when the group is deny-by-default before and after, only
+ * the differences are written (step_to: no moment without every device, and possible
+ * with children); otherwise, when the default changes, the deny rules are written and
+ * then the allow rules, one rule per write. An `a` rule (switching the default) is
+ * refused by the kernel once the group has children: it is planned right after the
+ * group's mkdir, before its children's, and refused here for an existing group that has
+ * children.
  *
  * Without configured rules, a target devices.list that is managed (rollback's target)
  * is reached by a minimal transition: deny the entries and access bits the target
- * lacks, then allow what it adds.
+ * lacks and allow what it adds (step_to).
  *
  * A deny reaches the group's descendants (their matching entries go, and entries their
  * parent no longer covers are dropped); the simulation follows that, so a child's
@@ -381,48 +385,6 @@ allows_ok(struct pctx *c, size_t i, const struct cg_value *deny, const struct cg
 	return ok;
 }
 
-/* The configured rules, when they change what devices.list shows (or the group is new). */
-static void
-rules_mode(struct pctx *c, size_t i, const struct cg_value *deny, const struct cg_value *allow)
-{
-	const struct cg_value *now = pctx_value(c, i, LIST);
-	bool invisible = false, changed;
-	struct cg_value e;
-	size_t k;
-
-	if (now && now->type == CG_VT_DEVRULE) {
-		cg_value_copy(&e, now);
-		for (k = 0; deny && k < deny->u.devrules.n; k++) {
-			invisible |=
-				deny->u.devrules.items[k].type != 'a' && plan_devlist_allow_all(&e);
-			plan_devlist_apply(&e, &deny->u.devrules.items[k], false);
-		}
-		for (k = 0; allow && k < allow->u.devrules.n; k++) {
-			invisible |= allow->u.devrules.items[k].type != 'a' &&
-				     plan_devlist_allow_all(&e);
-			plan_devlist_apply(&e, &allow->u.devrules.items[k], true);
-		}
-		changed = !plan_devlist_equal(&e, now);
-		cg_value_release(&e);
-		if (!changed && !c->d[i].create) {
-			if (invisible)
-				pctx_note(
-					c,
-					"'%s' is in allow-all mode: its configured exceptions cannot be read back from devices.list, so they are written only when the group is created",
-					pctx_path(c, i));
-			return;
-		}
-	}
-	if ((any_a(deny) || any_a(allow)) && refuse_default(c, i))
-		return;
-	if (!allows_ok(c, i, deny, allow))
-		return;
-	for (k = 0; deny && k < deny->u.devrules.n; k++)
-		write_rule(c, i, &deny->u.devrules.items[k], false);
-	for (k = 0; allow && k < allow->u.devrules.n; k++)
-		write_rule(c, i, &allow->u.devrules.items[k], true);
-}
-
 static const struct cg_devrule *
 find_key(const struct cg_value *list, const struct cg_devrule *r)
 {
@@ -435,6 +397,136 @@ find_key(const struct cg_value *list, const struct cg_devrule *r)
 }
 
 /*
+ * From the deny-by-default list the group has to the deny-by-default list t, without
+ * touching the default (so with children too, and no moment without every device): an
+ * allow of the bits each entry gains, then a deny of the bits each entry loses, one rule
+ * per write. Allows first: the group then never has less than both lists share, and its
+ * children (planned after it) never lose an entry that t still covers while a deny
+ * revalidates them (propagate; a deny of the very key of a child's entry still takes it
+ * away there, and the child's own rules then give it back). Every allow is checked against
+ * the parent, which is already in its final state, before anything is written.
+ */
+static void
+step_to(struct pctx *c, size_t i, const struct cg_value *t)
+{
+	struct cg_value cur, gain;
+	size_t k;
+
+	cg_value_copy(&cur, pctx_value(c, i, LIST));
+	memset(&gain, 0, sizeof(gain));
+	gain.type = CG_VT_DEVRULE;
+	for (k = 0; k < t->u.devrules.n; k++) {
+		struct cg_devrule r = t->u.devrules.items[k];
+		const struct cg_devrule *have = find_key(&cur, &r);
+
+		r.access &= have ? ~have->access : ACC_ALL;
+		if (r.access)
+			list_append(&gain, &r);
+	}
+	for (k = 0; k < gain.u.devrules.n; k++)
+		if (refuse_gain(c, i, &gain.u.devrules.items[k]))
+			goto out;
+	for (k = 0; k < gain.u.devrules.n; k++)
+		write_rule(c, i, &gain.u.devrules.items[k], true);
+	for (k = 0; k < cur.u.devrules.n; k++) {
+		struct cg_devrule r = cur.u.devrules.items[k];
+		const struct cg_devrule *want = find_key(t, &r);
+
+		r.access &= want ? ~want->access : ACC_ALL;
+		if (r.access)
+			write_rule(c, i, &r, false);
+	}
+out:
+	cg_value_release(&gain);
+	cg_value_release(&cur);
+}
+
+/*
+ * A rule that acts in allow-all mode adds (deny) or drops (allow) an exception that
+ * devices.list never shows, so whether the kernel holds it cannot be told: on an existing
+ * group it is not written, and the plan says so.
+ */
+static void
+warn_invisible(struct pctx *c, size_t i, const struct cg_devrule *r, bool allow)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	rule_text(r, &sb);
+	pctx_warning(
+		c,
+		"'%s' in %s of '%s' is not written: the group exists and allows all devices, and devices.list does not show the deny exceptions of such a group, so whether the kernel %s cannot be checked (cgapply writes it only when it creates the group); to have it applied, remove the group and apply again, or make the group deny every device ('a' in devices.deny) and allow only what it needs",
+		sb.buf, allow ? ALLOW : DENY, pctx_path(c, i),
+		allow ? "still holds the deny exception it removes" : "already holds it");
+	strbuf_release(&sb);
+}
+
+/* The rules that act while the emulated list is allow-all, when none is written. */
+static void
+invisible_rules(struct pctx *c, size_t i, const struct cg_value *now, const struct cg_value *deny,
+		const struct cg_value *allow)
+{
+	struct cg_value e;
+	size_t k;
+
+	cg_value_copy(&e, now);
+	for (k = 0; deny && k < deny->u.devrules.n; k++) {
+		const struct cg_devrule *r = &deny->u.devrules.items[k];
+
+		if (r->type != 'a' && plan_devlist_allow_all(&e))
+			warn_invisible(c, i, r, false);
+		plan_devlist_apply(&e, r, false);
+	}
+	for (k = 0; allow && k < allow->u.devrules.n; k++) {
+		const struct cg_devrule *r = &allow->u.devrules.items[k];
+
+		if (r->type != 'a' && plan_devlist_allow_all(&e))
+			warn_invisible(c, i, r, true);
+		plan_devlist_apply(&e, r, true);
+	}
+	cg_value_release(&e);
+}
+
+/*
+ * The configured rules: nothing when they change nothing devices.list shows (unless the
+ * group is new); the differences only, when the group is deny-by-default before and after
+ * (step_to); every rule in order otherwise, that is when the default changes.
+ */
+static void
+rules_mode(struct pctx *c, size_t i, const struct cg_value *deny, const struct cg_value *allow)
+{
+	const struct cg_value *now = pctx_value(c, i, LIST);
+	struct cg_value e;
+	size_t k;
+
+	if (now && now->type == CG_VT_DEVRULE && !c->d[i].create) {
+		bool changed, same_default;
+
+		cg_value_copy(&e, now);
+		for (k = 0; deny && k < deny->u.devrules.n; k++)
+			plan_devlist_apply(&e, &deny->u.devrules.items[k], false);
+		for (k = 0; allow && k < allow->u.devrules.n; k++)
+			plan_devlist_apply(&e, &allow->u.devrules.items[k], true);
+		changed = !plan_devlist_equal(&e, now);
+		same_default = !plan_devlist_allow_all(now) && !plan_devlist_allow_all(&e);
+		if (changed && same_default)
+			step_to(c, i, &e);
+		cg_value_release(&e);
+		if (!changed)
+			invisible_rules(c, i, now, deny, allow);
+		if (!changed || same_default)
+			return;
+	}
+	if ((any_a(deny) || any_a(allow)) && refuse_default(c, i))
+		return;
+	if (!allows_ok(c, i, deny, allow))
+		return;
+	for (k = 0; deny && k < deny->u.devrules.n; k++)
+		write_rule(c, i, &deny->u.devrules.items[k], false);
+	for (k = 0; allow && k < allow->u.devrules.n; k++)
+		write_rule(c, i, &allow->u.devrules.items[k], true);
+}
+
+/*
  * A recorded devices.list to return to: the smallest set of rules from the current one;
  * a group the plan creates with no known list gets `a` denied (or allowed) and each entry.
  */
@@ -443,7 +535,6 @@ list_mode(struct pctx *c, size_t i, const struct cg_value *t)
 {
 	const struct cg_value *now = pctx_value(c, i, LIST);
 	struct cg_devrule all = { 'a', { -1, -1 }, ACC_ALL };
-	struct cg_value cur;
 	size_t k;
 
 	if ((!now || now->type != CG_VT_DEVRULE) && c->d[i].create) {
@@ -464,33 +555,15 @@ list_mode(struct pctx *c, size_t i, const struct cg_value *t)
 			write_rule(c, i, &all, true);
 		return;
 	}
-	for (k = 0; k < t->u.devrules.n; k++)
-		if (refuse_gain(c, i, &t->u.devrules.items[k]))
-			return;
 	if (plan_devlist_allow_all(now)) {
+		for (k = 0; k < t->u.devrules.n; k++)
+			if (refuse_gain(c, i, &t->u.devrules.items[k]))
+				return;
 		if (refuse_default(c, i))
 			return;
 		write_rule(c, i, &all, false);
 	}
-	/* both deny-by-default now: take away, then add */
-	cg_value_copy(&cur, pctx_value(c, i, LIST));
-	for (k = 0; k < cur.u.devrules.n; k++) {
-		struct cg_devrule r = cur.u.devrules.items[k];
-		const struct cg_devrule *want = find_key(t, &r);
-
-		r.access &= want ? ~want->access : ACC_ALL;
-		if (r.access)
-			write_rule(c, i, &r, false);
-	}
-	cg_value_release(&cur);
-	for (k = 0; k < t->u.devrules.n; k++) {
-		struct cg_devrule r = t->u.devrules.items[k];
-		const struct cg_devrule *have = find_key(pctx_value(c, i, LIST), &r);
-
-		r.access &= have ? ~have->access : ACC_ALL;
-		if (r.access)
-			write_rule(c, i, &r, true);
-	}
+	step_to(c, i, t);
 }
 
 void

@@ -982,8 +982,8 @@ START_TEST(devices_rules)
 	pc_dir(&c, DV("p"), true, true);
 	pc_dir(&c, DV("p/c"), true, true);
 	both(&c.cur, &c.t, "devices", "devices.list", "a *:* rwm");
-	both(&c.cur, &c.t, DV("p"), "devices.list", "c 1:3 rwm\nc 1:5 rw");
-	both(&c.cur, &c.t, DV("p/c"), "devices.list", "c 1:3 rwm");
+	both(&c.cur, &c.t, DV("p"), "devices.list", "a *:* rwm");
+	both(&c.cur, &c.t, DV("p/c"), "devices.list", "a *:* rwm");
 	want(&c.t, DV("p"), "devices.deny", "a *:* rwm");
 	want(&c.t, DV("p"), "devices.allow", "c 1:3 rwm");
 	pc_refused(
@@ -1002,11 +1002,109 @@ START_TEST(devices_rules)
 	want(&c.t, DV("p"), "devices.deny", "c 1:5 rw");
 	want(&c.t, DV("p"), "devices.allow", "c 1:8 r");
 	want(&c.t, DV("p/c"), "devices.allow", "c 1:8 r");
-	pc_expect(&c, "write devices/p devices.deny c 1:5 rw\n"
-		      "write devices/p devices.allow c 1:8 r\n"
+	pc_expect(&c, "write devices/p devices.allow c 1:8 r\n"
+		      "write devices/p devices.deny c 1:5 rw\n"
 		      "write devices/p/c devices.allow c 1:8 r\n");
 	pc_release(&c);
 }
+END_TEST
+
+/* The audit's case: a deny-all group with a child, its allow list edited. */
+static void
+pc_devices_edit(struct pcase *c, const char *allow)
+{
+	pc_init(c);
+	pc_dir(c, "devices", true, true);
+	pc_dir(c, DV("d"), true, true);
+	pc_dir(c, DV("d/sub"), true, true);
+	both(&c->cur, &c->t, "devices", "devices.list", "a *:* rwm");
+	both(&c->cur, &c->t, DV("d"), "devices.list", "c 1:3 rwm\nc 1:5 rw\nb 254:* r\nc *:* m");
+	val(&c->cur, DV("d/sub"), "devices.list", "c 1:3 rwm\nc 1:5 rw\nb 254:* r\nc *:* m");
+	want(&c->t, DV("d"), "devices.deny", "a *:* rwm");
+	want(&c->t, DV("d"), "devices.allow", allow);
+}
+
+START_TEST(devices_edit_in_place)
+{
+	struct pcase c;
+
+	/*
+	 * Same default before and after: only the differences, never `a` (which would deny
+	 * every device for a moment and which the kernel refuses with a child); allows
+	 * first, in the configured order, then the denies, one rule per write.
+	 */
+	pc_devices_edit(&c, "c 1:3 rwm\nc 1:5 rw\nb 254:* r\nc *:* m\nc 1:7 rw");
+	pc_expect(&c, "write devices/d devices.allow c 1:7 rw\n");
+	pc_release(&c);
+
+	pc_devices_edit(&c, "c 1:3 rwm\nb 254:* r\nc *:* m");
+	pc_expect(&c, "write devices/d devices.deny c 1:5 rw\n");
+	pc_release(&c);
+
+	/* fewer bits on one entry, more on another, one new, one gone */
+	pc_devices_edit(&c, "c 1:3 r\nc 1:5 rwm\nb 7:0 r\nc *:* m");
+	pc_expect(&c, "write devices/d devices.allow c 1:5 m\n"
+		      "write devices/d devices.allow b 7:0 r\n"
+		      "write devices/d devices.deny c 1:3 wm\n"
+		      "write devices/d devices.deny b 254:* r\n");
+	pc_release(&c);
+
+	/*
+	 * The child's rules are compared with its list after the parent's denies reached
+	 * it: the parent drops c 1:5 (so does the child, by the kernel) and the child gives
+	 * up w on c 1:3 itself. The parent's allow comes first, so the child's b 254:0,
+	 * covered by the new b 254:0 of the parent, survives the deny of b 254:*.
+	 */
+	pc_devices_edit(&c, "c 1:3 rwm\nb 254:0 r\nc *:* m");
+	pc_dir(&c, DV("d/sub"), true, true);
+	val(&c.cur, DV("d/sub"), "devices.list", "c 1:3 rwm\nc 1:5 rw\nb 254:0 r");
+	want(&c.t, DV("d/sub"), "devices.deny", "a *:* rwm");
+	want(&c.t, DV("d/sub"), "devices.allow", "c 1:3 rm\nb 254:0 r");
+	pc_expect(&c, "write devices/d devices.allow b 254:0 r\n"
+		      "write devices/d devices.deny c 1:5 rw\n"
+		      "write devices/d devices.deny b 254:* r\n"
+		      "write devices/d/sub devices.deny c 1:3 w\n");
+	pc_release(&c);
+
+	/* a child gaining what its parent lacks is still refused */
+	pc_devices_edit(&c, "c 1:3 rwm\nc 1:5 rw\nb 254:* r\nc *:* m");
+	want(&c.t, DV("d/sub"), "devices.deny", "a *:* rwm");
+	want(&c.t, DV("d/sub"), "devices.allow", "c 1:3 rwm\nc 1:8 r");
+	pc_refused(&c, "'devices/d/sub' cannot allow 'c 1:8 r': its parent 'devices/d' does not");
+	pc_release(&c);
+}
+END_TEST
+
+START_TEST(devices_allow_all_deny_warned)
+{
+	struct pcase c;
+
+	/* an existing allow-all group: the deny exception cannot be read back, so it is not
+	 * written, and the plan says so by name */
+	pc_init(&c);
+	pc_dir(&c, "devices", true, true);
+	pc_dir(&c, DV("p"), true, true);
+	both(&c.cur, &c.t, "devices", "devices.list", "a *:* rwm");
+	both(&c.cur, &c.t, DV("p"), "devices.list", "a *:* rwm");
+	want(&c.t, DV("p"), "devices.deny", "c 1:3 rwm");
+	pc_expect(&c, "");
+	ck_assert(has_diag(&c.d, CG_SEV_WARNING,
+			   "'c 1:3 rwm' in devices.deny of 'devices/p' is not written"));
+	ck_assert(has_diag(&c.d, CG_SEV_WARNING, "remove the group and apply again"));
+	pc_release(&c);
+
+	/* a group the plan creates gets it written, with no warning */
+	pc_init(&c);
+	pc_dir(&c, "devices", true, true);
+	pc_dir(&c, DV("p"), false, true);
+	both(&c.cur, &c.t, "devices", "devices.list", "a *:* rwm");
+	want(&c.t, DV("p"), "devices.deny", "c 1:3 rwm");
+	pc_expect(&c, "mkdir devices/p 0755\n"
+		      "write devices/p devices.deny c 1:3 rwm\n");
+	ck_assert(!has_diag(&c.d, CG_SEV_WARNING, "is not written"));
+	pc_release(&c);
+}
+
 END_TEST
 
 START_TEST(devices_gain_refused)
@@ -1031,7 +1129,7 @@ START_TEST(devices_list_transition)
 {
 	struct pcase c;
 
-	/* rollback's target is a recorded devices.list: take away, then add */
+	/* rollback's target is a recorded devices.list: add, then take away */
 	pc_init(&c);
 	pc_dir(&c, "devices", true, true);
 	pc_dir(&c, DV("p"), true, true);
@@ -1041,9 +1139,9 @@ START_TEST(devices_list_transition)
 	val(&c.cur, DV("p/c"), "devices.list", "c 1:3 r");
 	want(&c.t, DV("p"), "devices.list", "c 1:3 r\nc 1:8 rwm\nb 7:0 r");
 	want(&c.t, DV("p/c"), "devices.list", "c 1:3 r\nc 1:8 m");
-	pc_expect(&c, "write devices/p devices.deny c 1:3 wm\n"
+	pc_expect(&c, "write devices/p devices.allow c 1:8 rwm\n"
+		      "write devices/p devices.deny c 1:3 wm\n"
 		      "write devices/p devices.deny c 1:5 rw\n"
-		      "write devices/p devices.allow c 1:8 rwm\n"
 		      "write devices/p/c devices.allow c 1:8 m\n");
 	pc_release(&c);
 }
@@ -2029,7 +2127,10 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 				if (h == 3) {
 					/* devices: the recorded list, or the rules that give it */
 					mc_devtext(&tgt.g[i], &sb);
-					if (!mc_has_children(&cur, (int)i) && chance(&r, 50)) {
+					/* with children only for the same default (kept) */
+					if ((!mc_has_children(&cur, (int)i) ||
+					     cur.g[i].allow_all == tgt.g[i].allow_all) &&
+					    chance(&r, 50)) {
 						if (tgt.g[i].allow_all) {
 							want(&ts, pth, "devices.allow",
 							     "a *:* rwm");
@@ -2508,6 +2609,8 @@ plan_suite(void)
 	tcase_add_test(t, cpuset_exclusive);
 	tcase_add_test(t, devices_rules);
 	tcase_add_test(t, devices_gain_refused);
+	tcase_add_test(t, devices_edit_in_place);
+	tcase_add_test(t, devices_allow_all_deny_warned);
 	tcase_add_test(t, devices_list_transition);
 	tcase_add_test(t, mkdir_perms);
 	tcase_add_test(t, rmdir_order);
