@@ -491,21 +491,59 @@ invisible_rules(struct pctx *c, size_t i, const struct cg_value *now, const stru
  * group is new); the differences only, when the group is deny-by-default before and after
  * (step_to); every rule in order otherwise, that is when the default changes.
  */
+/*
+ * The configured rules in the order the kernel needs them: an `a` rule first (it sets
+ * the default and clears every exception written before it), then the deny rules, then
+ * the allow rules, each in the order written. Calls fn for each; `allow` says which file.
+ */
+typedef void (*rule_fn)(void *ctx, const struct cg_devrule *r, bool allow);
+
+static void
+each_rule(const struct cg_value *deny, const struct cg_value *allow, rule_fn fn, void *ctx)
+{
+	size_t k;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; deny && k < deny->u.devrules.n; k++)
+			if ((deny->u.devrules.items[k].type == 'a') == (pass == 0))
+				fn(ctx, &deny->u.devrules.items[k], false);
+		for (k = 0; allow && k < allow->u.devrules.n; k++)
+			if ((allow->u.devrules.items[k].type == 'a') == (pass == 0))
+				fn(ctx, &allow->u.devrules.items[k], true);
+	}
+}
+
+static void
+apply_to_list(void *ctx, const struct cg_devrule *r, bool allow)
+{
+	plan_devlist_apply(ctx, r, allow);
+}
+
+struct write_ctx {
+	struct pctx *c;
+	size_t i;
+};
+
+static void
+write_to_dir(void *ctx, const struct cg_devrule *r, bool allow)
+{
+	struct write_ctx *w = ctx;
+
+	write_rule(w->c, w->i, r, allow);
+}
+
 static void
 rules_mode(struct pctx *c, size_t i, const struct cg_value *deny, const struct cg_value *allow)
 {
 	const struct cg_value *now = pctx_value(c, i, LIST);
 	struct cg_value e;
-	size_t k;
 
 	if (now && now->type == CG_VT_DEVRULE && !c->d[i].create) {
 		bool changed, same_default;
 
 		cg_value_copy(&e, now);
-		for (k = 0; deny && k < deny->u.devrules.n; k++)
-			plan_devlist_apply(&e, &deny->u.devrules.items[k], false);
-		for (k = 0; allow && k < allow->u.devrules.n; k++)
-			plan_devlist_apply(&e, &allow->u.devrules.items[k], true);
+		each_rule(deny, allow, apply_to_list, &e);
 		changed = !plan_devlist_equal(&e, now);
 		same_default = !plan_devlist_allow_all(now) && !plan_devlist_allow_all(&e);
 		if (changed && same_default)
@@ -520,10 +558,7 @@ rules_mode(struct pctx *c, size_t i, const struct cg_value *deny, const struct c
 		return;
 	if (!allows_ok(c, i, deny, allow))
 		return;
-	for (k = 0; deny && k < deny->u.devrules.n; k++)
-		write_rule(c, i, &deny->u.devrules.items[k], false);
-	for (k = 0; allow && k < allow->u.devrules.n; k++)
-		write_rule(c, i, &allow->u.devrules.items[k], true);
+	each_rule(deny, allow, write_to_dir, &(struct write_ctx){ c, i });
 }
 
 /*
@@ -584,19 +619,18 @@ plan_devices_dir(struct pctx *c, size_t i)
 		list_mode(c, i, list);
 }
 
-/* Whether the first configured rule sets the default, so the list is known from nothing. */
+/* Whether a configured rule sets the default (written first), so the list is known from
+ * nothing. */
 static bool
-starts_with_a(const struct cg_value *deny, const struct cg_value *allow)
+has_a(const struct cg_value *deny, const struct cg_value *allow)
 {
-	const struct cg_value *first = deny && deny->u.devrules.n ? deny : allow;
-
-	return first && first->u.devrules.n && first->u.devrules.items[0].type == 'a';
+	return any_a(deny) || any_a(allow);
 }
 
 void
 plan_devices_expect(const struct pctx *c, struct cg_state *want)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < c->n; i++) {
 		const struct cg_value *deny, *allow, *now;
@@ -616,12 +650,9 @@ plan_devices_expect(const struct pctx *c, struct cg_state *want)
 		e.type = CG_VT_DEVRULE;
 		if (now && now->type == CG_VT_DEVRULE) {
 			cg_value_copy(&e, now);
-		} else if (starts_with_a(deny, allow)) {
+		} else if (has_a(deny, allow)) {
 			/* no list was read (a group the plan creates under an unread parent) */
-			for (k = 0; deny && k < deny->u.devrules.n; k++)
-				plan_devlist_apply(&e, &deny->u.devrules.items[k], false);
-			for (k = 0; allow && k < allow->u.devrules.n; k++)
-				plan_devlist_apply(&e, &allow->u.devrules.items[k], true);
+			each_rule(deny, allow, apply_to_list, &e);
 		} else {
 			continue;
 		}

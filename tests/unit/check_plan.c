@@ -963,6 +963,19 @@ START_TEST(devices_rules)
 		      "write devices/p/c devices.deny c 1:5 w\n");
 	pc_release(&c);
 
+	/* allow-all with deny exceptions: the `a` rule first, or it would clear the denies */
+	pc_init(&c);
+	pc_dir(&c, "devices", true, true);
+	both(&c.cur, &c.t, "devices", "devices.list", "a *:* rwm");
+	pc_dir(&c, DV("q"), false, true);
+	want(&c.t, DV("q"), "devices.deny", "c 1:3 rwm\nc 1:5 w");
+	want(&c.t, DV("q"), "devices.allow", "a *:* rwm");
+	pc_expect(&c, "mkdir devices/q 0755\n"
+		      "write devices/q devices.allow a *:* rwm\n"
+		      "write devices/q devices.deny c 1:3 rwm\n"
+		      "write devices/q devices.deny c 1:5 w\n");
+	pc_release(&c);
+
 	/* in sync (the list shows what the rules give): nothing, even with children */
 	pc_init(&c);
 	pc_dir(&c, "devices", true, true);
