@@ -355,10 +355,12 @@ reload(struct watch *w)
 
 	apply_run_init(&nr, w->o);
 	if (apply_run_config(&nr) < 0) {
+		size_t errors = nr.diags.errors; /* print_diags empties them */
+
 		print_diags(w, &nr.diags);
 		logf_(w, LOG_ERR,
-		      "the new configuration is invalid (%zu error%s); keeping the old one",
-		      nr.diags.errors, nr.diags.errors == 1 ? "" : "s");
+		      "the new configuration is invalid (%zu error%s); keeping the old one", errors,
+		      errors == 1 ? "" : "s");
 		apply_run_release(&nr);
 		return;
 	}

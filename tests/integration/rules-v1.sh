@@ -195,6 +195,7 @@ printf 'version: 1\ngroups: [broken\n' >"$WORK/watch.yaml"
 kill -HUP "$watch"
 wait_log "keeping the old one" "$WORK/watch.log"
 check $? 0 "a broken reload is reported and the old rules kept"
+check "$(grep -c 'invalid (1 error); keeping the old one' "$WORK/watch.log")" 1 "the broken reload's errors are counted"
 start "$EXE_B"
 p10=$last
 wait_in "$p10" cpu "/$SANDBOX/tools2" >/dev/null
