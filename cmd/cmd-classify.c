@@ -43,6 +43,7 @@ const char cmd_classify_usage[] =
 	"  -q, --quiet              print errors only\n"
 	"  -v, --verbose            say what is read\n"
 	"      --syslog             send messages to syslog(3) instead of stderr\n"
+	"      --allow-systemd-cgroups  move processes into cgroups that systemd owns\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Exit status: 0 done, 1 a process could not be moved (the others were), 3 invalid\n"

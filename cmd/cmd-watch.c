@@ -64,6 +64,7 @@ const char cmd_watch_usage[] =
 	"  -q, --quiet              log errors only\n"
 	"  -v, --verbose            log every event, not only the moves\n"
 	"      --syslog             send messages to syslog(3) instead of stderr\n"
+	"      --allow-systemd-cgroups  move processes into cgroups that systemd owns\n"
 	"      --event-buffer SIZE  receive buffer for process events (default 4M); events\n"
 	"                           lost to an overrun make watch place every process again\n"
 	"  -h, --help               show this help\n"

@@ -74,9 +74,13 @@ if command -v bash >/dev/null; then
 		. "$1/dist/bash-completion/cgapply" || exit 1
 		complete -p cgapply | grep -q _cgapply || exit 1
 		COMP_WORDS=(cgapply ap); COMP_CWORD=1; _cgapply; echo "${COMPREPLY[*]}"
-		COMP_WORDS=(cgapply plan --det); COMP_CWORD=2; _cgapply; echo "${COMPREPLY[*]}"' _ "$srcdir")
+		COMP_WORDS=(cgapply plan --det); COMP_CWORD=2; _cgapply; echo "${COMPREPLY[*]}"
+		COMP_WORDS=(cgapply apply --ou); COMP_CWORD=2; _cgapply; echo "[${COMPREPLY[*]}]"
+		COMP_WORDS=(cgapply watch --ev); COMP_CWORD=2; _cgapply; echo "${COMPREPLY[*]}"' _ "$srcdir")
 	check "$out" "apply
---detailed-exitcode" "bash completion: commands and options from cgapply's help"
+--detailed-exitcode
+[]
+--event-buffer" "bash completion: commands and options from cgapply's help (option lines only)"
 fi
 
 # --- log priorities under systemd --------------------------------------------------
