@@ -106,6 +106,36 @@ group_copy(struct cg_group *dst, const struct cg_group *src, const char *path)
 	}
 }
 
+/*
+ * An implied group ("x" above "x/y", or "users/%u" above "users/%u/db") has no blocks
+ * of its own: it exists where its descendants have blocks. A copy made for a move,
+ * without those descendants, gets an empty block for each such controller, so that it
+ * is made in the same hierarchies (where the move goes).
+ */
+static void
+add_subtree_blocks(struct cg_group *g, const struct cg_model *src, const char *tpath)
+{
+	size_t len = strlen(tpath), i, k;
+
+	for (i = 0; i < src->ngroups; i++) {
+		const struct cg_group *d = &src->groups[i];
+
+		if (strncmp(d->path, tpath, len) != 0 || d->path[len] != '/')
+			continue;
+		for (k = 0; k < d->nctls; k++) {
+			struct cg_ctlblock *b;
+
+			if (cg_group_controller(g, d->ctls[k].name))
+				continue;
+			g->ctls = xgrow(g->ctls, sizeof(*g->ctls), g->nctls + 1, &g->ctls_alloc);
+			b = &g->ctls[g->nctls++];
+			memset(b, 0, sizeof(*b));
+			b->name = xstrdup(d->ctls[k].name);
+			b->loc = d->ctls[k].loc;
+		}
+	}
+}
+
 /* Splits a destination at the '/' that are not escaped: the end offset of component k. */
 static size_t
 component_end(const char *s, size_t from)
@@ -150,6 +180,8 @@ cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, const cha
 			struct cg_group *g;
 
 			group_copy(&copy, t, dpre);
+			if (t->implied)
+				add_subtree_blocks(&copy, src, t->path);
 			g = cg_model_add_group(dst, dpre);
 			/* the group index points at the path the model allocated: keep that one */
 			free(copy.path);

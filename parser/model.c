@@ -166,6 +166,9 @@ cg_model_finish_groups(struct cg_model *m)
 			loc = m->groups[i].loc;
 			g = cg_model_add_group(m, parent);
 			g->implied = true;
+			/* "a/%u" above "a/%u/b": a template too, made for each instance, never as
+			 * such (group names hold '%' only in tokens) */
+			g->is_template = strchr(parent, '%') != NULL;
 			g->loc = loc;
 		}
 		free(parent);

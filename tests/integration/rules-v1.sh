@@ -207,6 +207,34 @@ grep -c 'moved pid' "$WORK/watch.log" | sed 's/^/watch moved (log lines): /'
 # the daemon's own measure: kernel event time -> pid written to cgroup.procs
 grep -o '[0-9.]* ms after the event' "$WORK/watch.log" | sed 's/^/latency (daemon): /'
 
+# --- a template below a template, and a destination that is only an implied parent -----
+# deep/%U (implied by deep/%U/%p) is a template too: never made as such, made per uid;
+# imp exists only as the parent of imp/leaf: classify makes it where imp/leaf is (memory)
+EXE_G=$WORK/bin/cgapply-test-exe-$$-g
+mkexe "$EXE_G"
+cat >"$WORK/tmpl.yaml" <<Y
+version: 1
+groups:
+  deep/%U/%p: { cpu: { cpu.shares: 150 } }
+  imp/leaf: { memory: {} }
+rules:
+  - { user: $U1, process: "$EXE_G", controllers: [cpu], destination: "deep/%U/%p" }
+  - { user: "*", process: "$EXE_G", controllers: [memory], destination: imp }
+Y
+cga plan -f "$WORK/tmpl.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "plan of nested templates"
+check "$(grep -c '%U' "$WORK/out")" 0 "the plan makes no directory named after a template"
+start "$RUNAS" "$U1" "$G2" "$EXE_G"
+pg=$last
+sleep 0.2
+cga classify -f "$WORK/tmpl.yaml" "$pg" >"$WORK/out" 2>&1
+check_rc $? 0 "classify into a nested template and an implied parent"
+check "$(cg_of "$pg" cpu)" "/$SANDBOX/deep/$U1/$(basename "$EXE_G")" "placed in deep/%U/%p (both levels instantiated)"
+check "$(cg_read cpu "deep/$U1/$(basename "$EXE_G")" cpu.shares)" 150 "the instance got the template's value"
+check "$(cg_of "$pg" memory)" "/$SANDBOX/imp" "placed in the implied parent imp, made on demand"
+check "$(find "$CG_ROOT/cpu/$SANDBOX" -name '*%*' | wc -l)" 0 "no directory named after a template"
+kill "$pg" 2>/dev/null
+
 # --- watch: processes running before it starts, and events lost to an overrun --------------
 # EXE_E runs before watch starts: the start scan places it. With a tiny receive buffer a
 # burst of short processes (fork, exec, exit events) overruns the socket; the process
