@@ -441,6 +441,9 @@ cg_exec_compare(const struct cg_state *want, const struct cg_state *live, bool m
 		const struct cg_state_dir *w = &want->dirs[i];
 		const struct cg_state_dir *h = cg_state_find(live, w->fspath);
 
+		/* not the configuration's: whatever happens to it is not cgapply's doing */
+		if (w->foreign)
+			continue;
 		if (!h) {
 			mismatch(&m, "'%s' was not read back", w->fspath);
 			continue;
@@ -462,7 +465,7 @@ cg_exec_restore_goal(const struct cg_state *before, const struct cg_state *targe
 
 	cg_state_copy(goal, before);
 	for (i = 0; i < goal->n; i++)
-		for (k = 0; k < goal->dirs[i].nfiles; k++)
+		for (k = 0; k < goal->dirs[i].nfiles && !goal->dirs[i].foreign; k++)
 			if (goal->dirs[i].files[k].present &&
 			    state_file(&goal->dirs[i], &goal->dirs[i].files[k]))
 				goal->dirs[i].files[k].managed = true;

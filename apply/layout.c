@@ -68,6 +68,9 @@ dir_release(struct cg_layout_dir *d)
 	for (i = 0; i < d->nfiles; i++)
 		free(d->files[i]);
 	free(d->files);
+	for (i = 0; i < d->nchild_files; i++)
+		free(d->child_files[i]);
+	free(d->child_files);
 	free(d->fspath);
 	free(d->group);
 	memset(d, 0, sizeof(*d));
@@ -106,24 +109,37 @@ has_file(const struct cg_layout_dir *d, const char *name)
 	return false;
 }
 
-/* Adds a file once, keeping the list sorted. */
+/* Adds a name once to a sorted list. */
 static void
-add_file(struct cg_layout_dir *d, const char *name)
+add_name(char ***list, size_t *n, size_t *alloc, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < d->nfiles; i++) {
-		int c = strcmp(d->files[i], name);
+	for (i = 0; i < *n; i++) {
+		int c = strcmp((*list)[i], name);
 
 		if (c == 0)
 			return;
 		if (c > 0)
 			break;
 	}
-	d->files = xgrow(d->files, sizeof(*d->files), d->nfiles + 1, &d->files_alloc);
-	memmove(&d->files[i + 1], &d->files[i], (d->nfiles - i) * sizeof(*d->files));
-	d->files[i] = xstrdup(name);
-	d->nfiles++;
+	*list = xgrow(*list, sizeof(**list), *n + 1, alloc);
+	memmove(&(*list)[i + 1], &(*list)[i], (*n - i) * sizeof(**list));
+	(*list)[i] = xstrdup(name);
+	(*n)++;
+}
+
+/* Adds a file once, keeping the list sorted. */
+static void
+add_file(struct cg_layout_dir *d, const char *name)
+{
+	add_name(&d->files, &d->nfiles, &d->files_alloc, name);
+}
+
+static void
+add_child_file(struct cg_layout_dir *d, const char *name)
+{
+	add_name(&d->child_files, &d->nchild_files, &d->child_files_alloc, name);
 }
 
 static void
@@ -465,6 +481,64 @@ anchor_dirs(struct build *b, const char *parent, struct cg_layout *out)
 	}
 }
 
+/* The child files that `from`'s list of files calls for in `d`'s unlisted children. */
+static void
+child_files_for(struct cg_layout_dir *d, const struct cg_layout_dir *from)
+{
+	static const char *const cfs[] = { "cpu.cfs_quota_us", "cpu.cfs_period_us",
+					   "cpu.cfs_burst_us", NULL };
+	static const char *const rt[] = { "cpu.rt_runtime_us", "cpu.rt_period_us", NULL };
+	size_t k;
+
+	if (!hier_has(d->hier, "cpu"))
+		return;
+	for (k = 0; cfs[k]; k++)
+		if (has_file(from, cfs[k])) {
+			add_child_file(d, "cpu.cfs_period_us");
+			add_child_file(d, "cpu.cfs_quota_us");
+		}
+	for (k = 0; rt[k]; k++)
+		if (has_file(from, rt[k])) {
+			add_child_file(d, "cpu.rt_period_us");
+			add_child_file(d, "cpu.rt_runtime_us");
+		}
+}
+
+/* `child_files` of GROUP and ANCHOR dirs of v1 cpuset and cpu hierarchies (layout.h). */
+static void
+foreign_files(struct cg_layout *l)
+{
+	size_t i, pi;
+
+	for (i = 0; i < l->n; i++) {
+		struct cg_layout_dir *d = &l->dirs[i];
+
+		if (d->kind == CG_LAYOUT_ABOVE || d->hier->version != CG_V1)
+			continue;
+		if (hier_has(d->hier, "cpuset")) {
+			add_child_file(d, "cpuset.cpu_exclusive");
+			add_child_file(d, "cpuset.cpus");
+			add_child_file(d, "cpuset.mem_exclusive");
+			add_child_file(d, "cpuset.mems");
+		}
+		child_files_for(d, d);
+	}
+	/* a listed child's files count for its parent's other children (its siblings) */
+	for (i = 0; i < l->n; i++) {
+		struct cg_layout_dir *d = &l->dirs[i];
+		const char *slash = strrchr(d->fspath, '/');
+		CG_AUTOFREE char *parent = NULL;
+
+		if (d->kind != CG_LAYOUT_GROUP || !slash)
+			continue;
+		parent = xstrndup(d->fspath, (size_t)(slash - d->fspath));
+		if (!strmap_get(&l->index, parent, strlen(parent), &pi) ||
+		    l->dirs[pi].kind == CG_LAYOUT_ABOVE || l->dirs[pi].hier->version != CG_V1)
+			continue;
+		child_files_for(&l->dirs[pi], d);
+	}
+}
+
 int
 cg_layout_build(const struct cg_model *m, const struct cg_hosttree *t, const char *parent,
 		struct cg_layout *out, struct cg_error **err)
@@ -501,6 +575,7 @@ cg_layout_build(const struct cg_model *m, const struct cg_hosttree *t, const cha
 	free(b.present);
 	for (i = 0; i < l.n; i++)
 		strmap_set(&l.index, l.dirs[i].fspath, strlen(l.dirs[i].fspath), i);
+	foreign_files(&l);
 	*out = l;
 	return 0;
 fail:

@@ -40,6 +40,18 @@
  * hierarchy (cpuset.cpus/mems/cpu_exclusive/mem_exclusive, cpu.cfs_quota_us/
  * cfs_period_us/cfs_burst_us, cpu.rt_runtime_us/rt_period_us, devices.list), and always
  * cpuset.cpus/mems on v1 cpuset, cgroup.subtree_control and cgroup.controllers on v2.
+ *
+ * Unlisted children (`child_files`): the kernel checks a write against the written
+ * group's children and siblings too, including directories the configuration does not
+ * have (made by hand, left over). So GROUP and ANCHOR dirs of v1 hierarchies with
+ * cpuset or cpu name the files apply/snapshot reads in each of their immediate
+ * subdirectories that the layout does not list (state dirs marked `foreign`, never
+ * written):
+ *   cpuset  cpuset.cpus, cpuset.mems, cpuset.cpu_exclusive, cpuset.mem_exclusive;
+ *   cpu     cpu.cfs_quota_us and cpu.cfs_period_us when the dir or one of its listed
+ *           children lists a CFS file, cpu.rt_runtime_us and cpu.rt_period_us when
+ *           one lists an RT file.
+ * No other hierarchy, no ABOVE dir, and nothing deeper is listed.
  */
 #ifndef CGAPPLY_APPLY_LAYOUT_H
 #define CGAPPLY_APPLY_LAYOUT_H
@@ -67,6 +79,9 @@ struct cg_layout_dir {
 	const struct cg_hier *hier;
 	char **files; /* files to read: managed plus constraint partners, sorted */
 	size_t nfiles, files_alloc;
+	/* files to read in unlisted subdirectories, sorted; none: they are not looked for */
+	char **child_files;
+	size_t nchild_files, child_files_alloc;
 };
 
 struct cg_layout {

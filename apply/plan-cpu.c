@@ -28,6 +28,11 @@
  * bottom-up first, then raised top-down (the opposite of CFS: it is a shared budget, not
  * a cap). A period change under a tight budget goes through an intermediate runtime.
  *
+ * Foreign directories (not in the configuration, state.h) are never written: a CFS or
+ * RT change that no order can make because of the values one holds is refused naming it
+ * (a foreign child's quota/period above the group's new ratio; a foreign sibling's or
+ * child's RT budget that leaves no room), and the RT last resort leaves them alone.
+ *
  * cpu.idle is written before cpu.shares: turning idle off resets shares to 1024, and
  * shares cannot be written while idle is 1 (it reads 3).
  */
@@ -119,6 +124,8 @@ permute(const struct wr *w, size_t n, size_t k, struct wr *out)
 			out[m++] = w[perms[k][j]];
 	return m;
 }
+
+static bool is_below(const struct pctx *c, size_t j, size_t i);
 
 /* ---- CFS ---- */
 
@@ -235,6 +242,36 @@ cfs_wanted(const struct pctx *c, size_t i, struct wr *w, size_t *n, struct cfs *
 	return *n > 0;
 }
 
+/*
+ * Why no order works, when the reason is a foreign directory below i: its quota/period
+ * is above the ratio i is to have. Reported; false when there is none.
+ */
+static bool
+cfs_foreign_error(struct pctx *c, size_t i, const struct cfs *t)
+{
+	uint64_t want = cfs_ratio(t);
+	size_t j;
+
+	if (t->q < 0)
+		want = RATIO_INF;
+	for (j = i + 1; j < c->n; j++) {
+		struct cfs v;
+
+		if (!cpu_dir(c, j) || !pctx_foreign(c, j) || !is_below(c, j, i))
+			continue;
+		v = cfs_now(c, j);
+		if (v.q < 0 || cfs_ratio(&v) <= want)
+			continue;
+		pctx_error(
+			c,
+			"cannot set the CFS bandwidth of '%s' to quota %lld, period %lld: '%s', which the configuration does not manage, has 'cpu.cfs_quota_us' %lld with 'cpu.cfs_period_us' %lld, a larger share; lower or remove it first",
+			pctx_path(c, i), (long long)t->q, (long long)t->p, pctx_path(c, j),
+			(long long)v.q, (long long)v.p);
+		return true;
+	}
+	return false;
+}
+
 static void
 cfs_plan(struct pctx *c, size_t i, bool raising)
 {
@@ -270,6 +307,8 @@ cfs_plan(struct pctx *c, size_t i, bool raising)
 		emit(c, i, seq, m);
 		return;
 	}
+	if (cfs_foreign_error(c, i, &t))
+		return;
 	pctx_error(
 		c,
 		"no safe order for the CFS bandwidth of '%s' (period %lld, quota %lld, burst %lld to %lld, %lld, %lld): check it against its parent's and its children's quota/period ratios",
@@ -426,7 +465,9 @@ rt_through_zero(struct pctx *c, size_t i, struct rt now, struct rt t, bool tp, b
 	seq[m++] = (struct wr){ RT_RUNTIME, t.r, !tr };
 	saved = xcalloc(c->n ? c->n : 1, sizeof(*saved));
 	for (j = 0; j < c->n; j++)
-		saved[j] = cpu_dir(c, j) && is_below(c, j, i) ? pctx_int(c, j, RT_RUNTIME, 0) : 0;
+		saved[j] = cpu_dir(c, j) && !pctx_foreign(c, j) && is_below(c, j, i)
+				   ? pctx_int(c, j, RT_RUNTIME, 0)
+				   : 0;
 	/* try it on the simulation's numbers: zero the subtree, then the group's writes */
 	for (j = 0; j < c->n; j++)
 		if (saved[j])
@@ -520,6 +561,83 @@ rt_parent_error(struct pctx *c, size_t i, struct rt t)
 	return true;
 }
 
+/*
+ * Why no order works, when foreign directories hold RT budget: children of i that leave
+ * less than they need (i lowered), or siblings that leave no room in the parent's
+ * budget (i raised). Reported naming the one holding the most; false when none holds any.
+ */
+static bool
+rt_foreign_error(struct pctx *c, size_t i, struct rt t)
+{
+	size_t par = c->d[i].parent, j, best = PDIR_NONE, of;
+	uint64_t own[2] = { 0, 0 }, foreign[2] = { 0, 0 }, best_ratio = 0, room;
+	struct rt v, pr;
+	bool child;
+	int w;
+
+	/* [0]: the children of i; [1]: those of its parent, i at its target */
+	for (j = 0; j < c->n; j++) {
+		uint64_t r;
+
+		if (!cpu_dir(c, j) || j == i)
+			continue;
+		if (c->d[j].parent == i)
+			w = 0;
+		else if (par != PDIR_NONE && c->d[j].parent == par)
+			w = 1;
+		else
+			continue;
+		v = rt_target(c, j);
+		r = v.r > 0 && v.p > 0 ? rt_ratio(&v) : 0;
+		if (pctx_foreign(c, j))
+			foreign[w] += r;
+		else
+			own[w] += r;
+	}
+	own[1] += t.r > 0 && t.p > 0 ? rt_ratio(&t) : 0;
+	pr = par != PDIR_NONE && cpu_dir(c, par) ? rt_target(c, par) : t;
+	room = rt_ratio(&pr);
+	/* the foreign dirs are the reason: without them the budgets would fit */
+	if (own[0] <= rt_ratio(&t) && own[0] + foreign[0] > rt_ratio(&t))
+		child = true;
+	else if (par != PDIR_NONE && cpu_dir(c, par) && own[1] <= room &&
+		 own[1] + foreign[1] > room)
+		child = false;
+	else
+		return false;
+	of = child ? i : par;
+	for (j = 0; j < c->n; j++) {
+		uint64_t r;
+
+		if (j == i || !cpu_dir(c, j) || !pctx_foreign(c, j) || c->d[j].parent != of)
+			continue;
+		v = rt_now(c, j);
+		r = v.r > 0 && v.p > 0 ? rt_ratio(&v) : 0;
+		if (r > best_ratio) {
+			best_ratio = r;
+			best = j;
+		}
+	}
+	if (best == PDIR_NONE)
+		return false;
+	v = rt_now(c, best);
+	if (child) {
+		pctx_error(
+			c,
+			"cannot lower the RT budget of '%s' to runtime %lld/%lld: its child '%s', which the configuration does not manage, holds 'cpu.rt_runtime_us' %lld/%lld; lower or remove it first",
+			pctx_path(c, i), (long long)t.r, (long long)t.p, pctx_path(c, best),
+			(long long)v.r, (long long)v.p);
+		return true;
+	}
+	pctx_error(
+		c,
+		"'cpu.rt_runtime_us' %lld/%lld of '%s' does not fit in the RT budget of its parent '%s' (%lld/%lld): its child '%s', which the configuration does not manage, holds %lld/%lld; lower or remove it first, or give '%s' more",
+		(long long)t.r, (long long)t.p, pctx_path(c, i), pctx_path(c, par), (long long)pr.r,
+		(long long)pr.p, pctx_path(c, best), (long long)v.r, (long long)v.p,
+		pctx_path(c, par));
+	return true;
+}
+
 static void
 rt_plan(struct pctx *c, size_t i, bool raising)
 {
@@ -577,6 +695,8 @@ rt_plan(struct pctx *c, size_t i, bool raising)
 		}
 	}
 	if (rt_through_zero(c, i, now, t, tp != NULL, tr != NULL))
+		return;
+	if (rt_foreign_error(c, i, t))
 		return;
 	if (rt_parent_error(c, i, t))
 		return;

@@ -22,6 +22,12 @@
  * widens, loses its flag for the duration (bottom-up, so its exclusive children first),
  * as does every exclusive group below one that does; flags are set (and restored)
  * top-down at the end, once every list is final.
+ *
+ * Foreign children and siblings (directories the configuration does not list) are never
+ * written, so what the kernel would refuse because of them is refused here, naming
+ * them: narrowing a group below a foreign child's list, widening a group into an
+ * exclusive foreign sibling, making a group exclusive over a foreign sibling's list,
+ * clearing a group's flag under which a foreign child is exclusive.
  */
 
 #define CPUS "cpuset.cpus"
@@ -140,6 +146,31 @@ write_flag(struct pctx *c, size_t i, const char *flag, int64_t on, bool transiti
 	pctx_write(c, i, flag, &v, transitional);
 }
 
+/*
+ * A foreign child that is exclusive too: the kernel refuses to clear i's flag (a child
+ * may be exclusive only under an exclusive parent). Reported; true when there is one.
+ */
+static bool
+foreign_exclusive_child(struct pctx *c, size_t i, const char *flag)
+{
+	size_t j;
+
+	for (j = i + 1; j < c->n; j++) {
+		if (c->d[j].parent != i || !cpuset_dir(c, j) || !pctx_foreign(c, j) ||
+		    pctx_int(c, j, flag, 0) == 0)
+			continue;
+		pctx_error(
+			c,
+			"cannot clear '%s' of '%s'%s: its child '%s', which the configuration does not manage, is exclusive ('%s' 1); clear its flag or remove it first",
+			flag, pctx_path(c, i),
+			flag_final(c, i, flag) ? " for a moment (its list or a sibling's widens)"
+					       : "",
+			pctx_path(c, j), flag);
+		return true;
+	}
+	return false;
+}
+
 void
 plan_cpuset_clear_flags(struct pctx *c, size_t i)
 {
@@ -149,7 +180,7 @@ plan_cpuset_clear_flags(struct pctx *c, size_t i)
 	for (k = 0; k < 2; k++) {
 		const char *flag = flag_of(lists[k]);
 
-		if (must_clear(c, i, lists[k]))
+		if (must_clear(c, i, lists[k]) && !foreign_exclusive_child(c, i, flag))
 			write_flag(c, i, flag, 0, flag_final(c, i, flag) != 0);
 	}
 }
@@ -188,6 +219,35 @@ has_children(const struct pctx *c, size_t i)
 	return false;
 }
 
+/*
+ * A foreign sibling that is exclusive and holds some of `t`: the kernel refuses to widen
+ * i into it, and the planner cannot clear its flag. Reported; true when there is one.
+ */
+static bool
+foreign_exclusive_sibling(struct pctx *c, size_t i, const char *list, const struct cg_cpuset *t)
+{
+	size_t k;
+
+	for (k = 0; k < c->n; k++) {
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+		if (k == i || c->d[k].parent != c->d[i].parent || !cpuset_dir(c, k) ||
+		    !pctx_foreign(c, k) || pctx_int(c, k, flag_of(list), 0) == 0 ||
+		    !cg_cpuset_intersects(list_now(c, k, list), t))
+			continue;
+		cg_cpuset_format(t, &a);
+		cg_cpuset_format(list_now(c, k, list), &b);
+		pctx_error(
+			c,
+			"cannot widen '%s' of '%s' to %s: its sibling '%s', which the configuration does not manage, is exclusive ('%s' 1) and has %s; clear its flag, narrow or remove it first",
+			list, pctx_path(c, i), a.buf, pctx_path(c, k), flag_of(list), b.buf);
+		strbuf_release(&a);
+		strbuf_release(&b);
+		return true;
+	}
+	return false;
+}
+
 void
 plan_cpuset_widen(struct pctx *c, size_t i)
 {
@@ -207,6 +267,8 @@ plan_cpuset_widen(struct pctx *c, size_t i)
 			refuse_outside(c, i, lists[k], t, par);
 			continue;
 		}
+		if (foreign_exclusive_sibling(c, i, lists[k], t))
+			continue;
 		list_value(&u, list_now(c, i, lists[k]));
 		cg_cpuset_union(&u.u.cpus, t);
 		/* without children to keep within it, a group goes straight to its target */
@@ -240,10 +302,22 @@ plan_cpuset_narrow(struct pctx *c, size_t i)
 			    cg_cpuset_subset(list_now(c, j, lists[k]), t))
 				continue;
 			cg_cpuset_format(list_now(c, j, lists[k]), &a);
-			pctx_error(
-				c,
-				"cannot narrow '%s' of '%s': its child '%s' keeps %s; narrow the child too",
-				lists[k], pctx_path(c, i), pctx_path(c, j), a.buf);
+			if (pctx_foreign(c, j)) {
+				struct strbuf b = STRBUF_INIT;
+
+				cg_cpuset_format(t, &b);
+				pctx_error(
+					c,
+					"cannot narrow '%s' of '%s' to %s: its child '%s', which the configuration does not manage, has %s; narrow or remove it first",
+					lists[k], pctx_path(c, i), b.len ? b.buf : "nothing",
+					pctx_path(c, j), a.len ? a.buf : "none");
+				strbuf_release(&b);
+			} else {
+				pctx_error(
+					c,
+					"cannot narrow '%s' of '%s': its child '%s' keeps %s; narrow the child too",
+					lists[k], pctx_path(c, i), pctx_path(c, j), a.buf);
+			}
 			strbuf_release(&a);
 			blocked = true;
 		}
@@ -269,24 +343,37 @@ flag_allowed(struct pctx *c, size_t i, const char *list)
 {
 	const char *flag = flag_of(list);
 	size_t par = c->d[i].parent, k;
+	bool ok = true;
 
+	/* and the siblings too: each reason is one to fix */
 	if (par != PDIR_NONE && cpuset_dir(c, par) && pctx_int(c, par, flag, 0) == 0) {
 		pctx_error(c, "'%s' of '%s' needs its parent '%s' exclusive too", flag,
 			   pctx_path(c, i), pctx_path(c, par));
-		return false;
+		ok = false;
 	}
 	for (k = 0; k < c->n; k++) {
 		if (k == i || c->d[k].parent != par || !cpuset_dir(c, k))
 			continue;
-		if (cg_cpuset_intersects(list_now(c, k, list), list_now(c, i, list))) {
+		if (!cg_cpuset_intersects(list_now(c, k, list), list_now(c, i, list)))
+			continue;
+		if (pctx_foreign(c, k)) {
+			struct strbuf a = STRBUF_INIT;
+
+			cg_cpuset_format(list_now(c, k, list), &a);
+			pctx_error(
+				c,
+				"cannot set '%s' of '%s': its sibling '%s', which the configuration does not manage, has '%s' %s, which an exclusive cpuset cannot overlap; narrow or remove it first",
+				flag, pctx_path(c, i), pctx_path(c, k), list, a.buf);
+			strbuf_release(&a);
+		} else {
 			pctx_error(
 				c,
 				"'%s' of '%s' overlaps its sibling '%s', which an exclusive cpuset cannot",
 				list, pctx_path(c, i), pctx_path(c, k));
-			return false;
 		}
+		return false;
 	}
-	return true;
+	return ok;
 }
 
 void

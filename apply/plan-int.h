@@ -59,6 +59,11 @@ struct cg_state_dir *pctx_sim(const struct pctx *c, size_t i);
 const char *pctx_path(const struct pctx *c, size_t i);
 /* Whether the directory exists at this point of the plan (sim). */
 bool pctx_exists(const struct pctx *c, size_t i);
+/*
+ * A directory the configuration does not list (state.h `foreign`): it counts in every
+ * check of its parent and siblings, but no step is ever planned in it.
+ */
+bool pctx_foreign(const struct pctx *c, size_t i);
 /* Whether the dir's hierarchy holds `controller` (v1 mounts, v2 root controllers). */
 bool pctx_has_controller(const struct pctx *c, size_t i, const char *controller);
 /* The simulated value of a file, or NULL when unknown/absent. */

@@ -130,12 +130,19 @@ is_root(const struct cg_state_dir *d)
 	return d->hier && d->hier->mount && strcmp(d->fspath, d->hier->mount) == 0;
 }
 
+bool
+pctx_foreign(const struct pctx *c, size_t i)
+{
+	return c->sim.dirs[i].foreign || (c->d[i].tgt && c->d[i].tgt->foreign);
+}
+
 const struct cg_state_file *
 pctx_target(const struct pctx *c, size_t i, const char *file)
 {
 	const struct cg_state_file *f;
 
-	if (!c->d[i].tgt || !c->d[i].tgt->exists || c->d[i].remove || is_root(&c->sim.dirs[i]))
+	if (pctx_foreign(c, i) || !c->d[i].tgt || !c->d[i].tgt->exists || c->d[i].remove ||
+	    is_root(&c->sim.dirs[i]))
 		return NULL;
 	f = cg_state_file(c->d[i].tgt, file);
 	return f && f->present && f->managed ? f : NULL;
@@ -467,6 +474,7 @@ pctx_init(struct pctx *c, const struct cg_state *cur, const struct cg_state *tar
 		d->group = t->group ? xstrdup(t->group) : NULL;
 		d->hier = t->hier;
 		d->anchor = t->anchor;
+		d->foreign = t->foreign;
 	}
 	c->n = c->sim.n;
 	c->d = c->n ? xcalloc(c->n, sizeof(*c->d)) : NULL;
@@ -481,6 +489,9 @@ pctx_init(struct pctx *c, const struct cg_state *cur, const struct cg_state *tar
 		pd->ver = sd->hier ? sd->hier->version : CG_V1;
 		pd->create = pd->tgt && pd->tgt->exists && !sd->exists;
 		pd->remove = o->prune && pd->tgt && !pd->tgt->exists && sd->exists;
+		/* not the configuration's: only what it constrains counts */
+		if (sd->foreign || (pd->tgt && pd->tgt->foreign))
+			pd->create = pd->remove = false;
 	}
 }
 
@@ -834,6 +845,13 @@ check_shape(struct pctx *c)
 	}
 }
 
+/* A directory the phases plan for: there, staying, and the configuration's. */
+static bool
+active(const struct pctx *c, size_t i)
+{
+	return pctx_exists(c, i) && !c->d[i].remove && !pctx_foreign(c, i);
+}
+
 /* `want` non-NULL: plan_expected's copy of the target, to fill from the final sim */
 static int
 plan_run(const struct cg_state *cur, const struct cg_state *target, const struct plan_opts *o,
@@ -853,23 +871,23 @@ plan_run(const struct cg_state *cur, const struct cg_state *target, const struct
 	for (i = 0; i < c.n; i++) {
 		if (c.d[i].create)
 			plan_mkdir(&c, i);
-		if (!pctx_exists(&c, i) || c.d[i].remove)
+		if (!active(&c, i))
 			continue;
 		plan_owners(&c, i);
 		plan_devices_dir(&c, i);
 		plan_v2_enable(&c, i);
 	}
 	for (i = c.n; i-- > 0;)
-		if (pctx_exists(&c, i) && !c.d[i].remove)
+		if (active(&c, i))
 			plan_cpuset_clear_flags(&c, i);
 	for (i = 0; i < c.n; i++) {
-		if (!pctx_exists(&c, i) || c.d[i].remove)
+		if (!active(&c, i))
 			continue;
 		plan_cpuset_widen(&c, i);
 		plan_cfs_raise(&c, i);
 	}
 	for (i = 0; i < c.n; i++) {
-		if (!pctx_exists(&c, i) || c.d[i].remove)
+		if (!active(&c, i))
 			continue;
 		plan_memory_preflight(&c, i);
 		plan_memory_dir(&c, i);
@@ -877,28 +895,28 @@ plan_run(const struct cg_state *cur, const struct cg_state *target, const struct
 		plan_plain(&c, i);
 	}
 	for (i = c.n; i-- > 0;)
-		if (pctx_exists(&c, i) && !c.d[i].remove)
+		if (active(&c, i))
 			plan_rt_lower(&c, i);
 	for (i = 0; i < c.n; i++)
-		if (pctx_exists(&c, i) && !c.d[i].remove)
+		if (active(&c, i))
 			plan_rt_raise(&c, i);
 	for (i = c.n; i-- > 0;) {
-		if (!pctx_exists(&c, i) || c.d[i].remove)
+		if (!active(&c, i))
 			continue;
 		plan_cpuset_narrow(&c, i);
 		plan_cfs_lower(&c, i);
 	}
 	for (i = 0; i < c.n; i++)
-		if (pctx_exists(&c, i) && !c.d[i].remove)
+		if (active(&c, i))
 			plan_cpuset_set_flags(&c, i);
 	for (i = c.n; i-- > 0;)
-		if (pctx_exists(&c, i) && !c.d[i].remove)
+		if (active(&c, i))
 			plan_v2_disable(&c, i);
 	for (i = 0; i < c.n; i++)
-		if (pctx_exists(&c, i))
+		if (pctx_exists(&c, i) && !pctx_foreign(&c, i))
 			plan_freezer(&c, i, false);
 	for (i = 0; i < c.n; i++)
-		if (pctx_exists(&c, i))
+		if (pctx_exists(&c, i) && !pctx_foreign(&c, i))
 			plan_freezer(&c, i, true);
 
 	if (want && problems->errors == errors)

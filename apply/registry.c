@@ -290,6 +290,7 @@ add_prunable(struct cg_fs *fs, const struct cg_hier *h, const char *group, const
 		c->group = xstrdup(group);
 	}
 	c->exists = true;
+	c->foreign = false;
 	read_values(fs, h, fspath, c, d);
 	c->populated = is_populated(fs, fspath, h->version);
 	t = cg_state_find(target, fspath);
@@ -299,6 +300,7 @@ add_prunable(struct cg_fs *fs, const struct cg_hier *h, const char *group, const
 		t->group = xstrdup(group);
 	}
 	t->exists = false;
+	t->foreign = false;
 }
 
 int
@@ -323,7 +325,8 @@ cg_registry_prune(struct cg_fs *fs, const char *state_dir, const struct cg_hostt
 		char **kids = NULL;
 		size_t nkids = 0;
 
-		if (!h || !*group || (t && t->exists))
+		/* a foreign dir is one the snapshot found unlisted: this one is cgapply's */
+		if (!h || !*group || (t && t->exists && !t->foreign))
 			continue;
 		if (cg_fs_stat(fs, paths[i], &st, &e) < 0) {
 			cg_error_free(e); /* gone already: nothing to remove */

@@ -27,6 +27,9 @@
  *   populated  v1: `tasks` is not empty; v2: cgroup.events says "populated 1" (or, with
  *              no cgroup.events, cgroup.procs is not empty)
  *   files      each listed file read and parsed (apply/readback); ENOENT: absent
+ * A foreign directory (an unlisted child, apply/layout.h) gets only `exists` and its
+ * files: nothing else of it matters to the planner, which never writes it, and reading
+ * its tasks would cost a read per child for nothing.
  */
 
 static char *
@@ -197,6 +200,12 @@ read_dir(struct cg_fs *fs, struct cg_state_dir *sd, char *const *names, size_t n
 		return 0;
 	}
 	sd->exists = true;
+	if (sd->foreign) {
+		for (i = 0; i < n; i++)
+			if (read_file(fs, sd, names[i], err) < 0)
+				return -1;
+		return 0;
+	}
 	set_owner(&sd->dir, &st);
 	if (owner_of(fs, sd->fspath, v2 ? "cgroup.procs" : "tasks", &sd->tasks, err) < 0)
 		return -1;
@@ -218,6 +227,45 @@ read_dir(struct cg_fs *fs, struct cg_state_dir *sd, char *const *names, size_t n
 	return 0;
 }
 
+/*
+ * The subdirectories of layout dir `d` (which exists) that the layout does not list, each
+ * read as a foreign dir with d's child_files. A directory that goes away meanwhile is
+ * simply not there.
+ */
+static int
+read_foreign(struct cg_fs *fs, const struct cg_layout *l, const struct cg_layout_dir *d,
+	     struct cg_state *s, struct cg_error **err)
+{
+	struct cg_error *e = NULL;
+	char **names = NULL;
+	size_t n = 0, k;
+	int r = 0;
+
+	if (cg_fs_list(fs, d->fspath, true, &names, &n, &e) < 0) {
+		if (e->errnum == ENOENT || e->errnum == ENOTDIR) {
+			cg_error_free(e);
+			return 0;
+		}
+		*err = e;
+		return cg_error_wrap(err, "cannot read the state of '%s'", d->fspath);
+	}
+	for (k = 0; k < n && r == 0; k++) {
+		CG_AUTOFREE char *path = in_dir(d->fspath, names[k]);
+		struct cg_state_dir *sd;
+
+		if (cg_layout_find(l, path) || cg_state_find(s, path))
+			continue;
+		sd = cg_state_add_dir(s, path);
+		sd->hier = d->hier;
+		sd->foreign = true;
+		r = read_dir(fs, sd, d->child_files, d->nchild_files, err);
+	}
+	for (k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	return r;
+}
+
 int
 cg_snapshot_read(struct cg_fs *fs, const struct cg_layout *l, struct cg_state *out,
 		 struct cg_error **err)
@@ -234,6 +282,18 @@ cg_snapshot_read(struct cg_fs *fs, const struct cg_layout *l, struct cg_state *o
 		sd->group = d->group ? xstrdup(d->group) : NULL;
 		sd->anchor = d->kind != CG_LAYOUT_GROUP;
 		if (read_dir(fs, sd, d->files, d->nfiles, err) < 0) {
+			cg_state_release(&s);
+			return -1;
+		}
+	}
+	/* after the listed dirs: adding moves the array */
+	for (i = 0; i < l->n; i++) {
+		const struct cg_layout_dir *d = &l->dirs[i];
+		const struct cg_state_dir *sd = cg_state_find(&s, d->fspath);
+
+		if (!d->nchild_files || !sd || !sd->exists)
+			continue;
+		if (read_foreign(fs, l, d, &s, err) < 0) {
 			cg_state_release(&s);
 			return -1;
 		}
@@ -261,6 +321,7 @@ cg_snapshot_reread(struct cg_fs *fs, const struct cg_state *like, struct cg_stat
 		sd->hier = d->hier;
 		sd->group = d->group ? xstrdup(d->group) : NULL;
 		sd->anchor = d->anchor;
+		sd->foreign = d->foreign;
 		r = read_dir(fs, sd, names, d->nfiles, err);
 		free(names);
 		if (r < 0) {

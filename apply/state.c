@@ -25,7 +25,8 @@
  *   end
  *
  * A path field is "-" (none) or "/" followed by the escaped text, so that "" (a v2 tree
- * at the cgroup root) is "/". dir flags: e exists, p populated, a anchor ("-" for none).
+ * at the cgroup root) is "/". dir flags: e exists, p populated, a anchor, f
+ * foreign ("-" for none).
  * file flags: p present, m managed, u unchecked (no filedef). The value is the rest of
  * the line: the kernel write format of the dir's hierarchy version, with '\n' between
  * records written as \n. Escapes: \\, \n, \t, \xHH (any other byte below 0x21, 0x7f or
@@ -387,6 +388,10 @@ cg_state_serialize(const struct cg_state *s, struct strbuf *out)
 			strbuf_addch(out, 'a');
 			any = true;
 		}
+		if (d->foreign) {
+			strbuf_addch(out, 'f');
+			any = true;
+		}
 		if (!any)
 			strbuf_addch(out, '-');
 		strbuf_addch(out, '\n');
@@ -654,6 +659,9 @@ parse_dir_line(const char *line, size_t n, size_t lineno, const struct cg_hier *
 				break;
 			case 'a':
 				d->anchor = true;
+				break;
+			case 'f':
+				d->foreign = true;
 				break;
 			default:
 				return bad_line(err, lineno, "unknown directory flag");

@@ -53,6 +53,12 @@ struct cg_state_dir {
 	 * between them (apply/layout's ANCHOR and ABOVE dirs). It may be created.
 	 */
 	bool anchor;
+	/*
+	 * Never written, created or removed either: a directory the configuration does not
+	 * list, read only because the kernel checks writes to its parent or siblings
+	 * against it (apply/snapshot's unlisted children of v1 cpu and cpuset dirs).
+	 */
+	bool foreign;
 	struct cg_state_owner dir;   /* admin uid/gid, dperm */
 	struct cg_state_owner tasks; /* task uid/gid/fperm: tasks or cgroup.procs */
 	/* admin uid/gid/fperm: every other control file (`files` is the values' array) */

@@ -92,11 +92,11 @@ if ENABLE_TESTS
 check_PROGRAMS += %D%/integration/memhog
 %C%_integration_memhog_SOURCES = %D%/integration/memhog.c
 TESTS += %D%/integration/apply-v1.sh %D%/integration/rollback-v1.sh %D%/integration/devices-v1.sh \
-	%D%/integration/prune-v1.sh
+	%D%/integration/prune-v1.sh %D%/integration/foreign-v1.sh
 endif
 EXTRA_DIST += %D%/integration/lib.sh %D%/integration/apply-v1.sh %D%/integration/rollback-v1.sh \
 	%D%/integration/devices-v1.sh \
-	%D%/integration/prune-v1.sh
+	%D%/integration/prune-v1.sh %D%/integration/foreign-v1.sh
 
 # Saved plans on the real cgroupfs, and the Ansible role and Puppet manifest of
 # examples/ run for real against localhost (root; SKIP without ansible-playbook/puppet).
