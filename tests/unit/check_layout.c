@@ -184,6 +184,64 @@ START_TEST(test_comounted)
 }
 END_TEST
 
+/* Each dir's child_files: what is read in its unlisted subdirectories. */
+static char *
+child_dump(const char *yaml, const struct cg_hosttree *t, const char *parent)
+{
+	struct cg_model *m = model(yaml);
+	struct cg_error *err = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct cg_layout l;
+	size_t i, j;
+
+	if (cg_layout_build(m, t, parent, &l, &err) < 0)
+		ck_abort_msg("layout: %s", err->msg);
+	for (i = 0; i < l.n; i++) {
+		strbuf_addf(&sb, "%s [", l.dirs[i].fspath);
+		for (j = 0; j < l.dirs[i].nchild_files; j++)
+			strbuf_addf(&sb, "%s%s", j ? " " : "", l.dirs[i].child_files[j]);
+		strbuf_adds(&sb, "]\n");
+	}
+	cg_layout_release(&l);
+	cg_model_free(m);
+	return strbuf_detach(&sb);
+}
+
+START_TEST(test_child_files)
+{
+	/* cpuset: always the lists and flags; not above the anchor, not in memory */
+	char *s = child_dump("version: 1\ngroups:\n  web:\n    cpuset: { cpuset.cpus: '0' }\n"
+			     "    memory: { memory.limit_in_bytes: 1G }\n",
+			     &hybrid, "cgapply-test-1");
+
+	ck_assert_str_eq(
+		s, "cpuset []\n"
+		   "cpuset/cgapply-test-1 [cpuset.cpu_exclusive cpuset.cpus cpuset.mem_exclusive "
+		   "cpuset.mems]\n"
+		   "memory []\n"
+		   "memory/cgapply-test-1 []\n"
+		   "cpuset/cgapply-test-1/web [cpuset.cpu_exclusive cpuset.cpus "
+		   "cpuset.mem_exclusive cpuset.mems]\n"
+		   "memory/cgapply-test-1/web []\n");
+	free(s);
+	/* cpu: the RT pair where the dir or a listed child has RT, CFS likewise; shares
+	 * alone read nothing below */
+	s = child_dump("version: 1\ngroups:\n"
+		       "  a: { cpu: { cpu.shares: 10 } }\n"
+		       "  a/b: { cpu: { cpu.rt_period_us: 100000 } }\n"
+		       "  c: { cpu: { cpu.cfs_quota_us: 50000 } }\n"
+		       "  d: { cpu: { cpu.shares: 100 } }\n",
+		       &comounted, NULL);
+	ck_assert_str_eq(s, "cpu,cpuacct [cpu.cfs_period_us cpu.cfs_quota_us cpu.rt_period_us "
+			    "cpu.rt_runtime_us]\n"
+			    "cpu,cpuacct/a [cpu.rt_period_us cpu.rt_runtime_us]\n"
+			    "cpu,cpuacct/a/b [cpu.rt_period_us cpu.rt_runtime_us]\n"
+			    "cpu,cpuacct/c [cpu.cfs_period_us cpu.cfs_quota_us]\n"
+			    "cpu,cpuacct/d []\n");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_v2_root)
 {
 	char *s = build_dump("version: 1\ngroups:\n  web:\n"
@@ -252,6 +310,7 @@ layout_suite(void)
 	tcase_add_test(tc, test_core_block);
 	tcase_add_test(tc, test_comounted);
 	tcase_add_test(tc, test_v2_root);
+	tcase_add_test(tc, test_child_files);
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	return s;

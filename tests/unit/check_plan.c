@@ -940,6 +940,192 @@ START_TEST(cpuset_exclusive)
 }
 END_TEST
 
+/* A directory the configuration does not list, in both states (as the snapshot reads it). */
+static void
+pc_foreign(struct pcase *c, const char *fspath)
+{
+	pc_dir(c, fspath, true, true);
+	cg_state_find(&c->cur, fspath)->foreign = true;
+	cg_state_find(&c->t, fspath)->foreign = true;
+	free(cg_state_find(&c->cur, fspath)->group);
+	cg_state_find(&c->cur, fspath)->group = NULL;
+	free(cg_state_find(&c->t, fspath)->group);
+	cg_state_find(&c->t, fspath)->group = NULL;
+}
+
+/* The kernel model refuses the single write the plan refused: the refusal is real. */
+static void
+km_refuses(const struct pcase *c, const char *path, const char *file, const char *text, int errnum)
+{
+	struct km *k = km_from_state(&c->cur);
+
+	if (!km_exists(k, path))
+		ck_assert_int_eq(km_mkdir(k, path), 0);
+	ck_assert_int_eq(km_write(k, path, file, text), errnum);
+	km_free(k);
+}
+
+START_TEST(foreign_dirs)
+{
+	struct pcase c;
+	size_t i;
+
+	/* cpuset: a hand-made child keeps cpus its parent is to drop (the kernel: EBUSY) */
+	cpuset_tree(&c);
+	pc_dir(&c, S("p"), true, true);
+	cs(&c, S("p"), "0-1", "0", false);
+	pc_foreign(&c, S("p/x"));
+	cs(&c, S("p/x"), "0-1", "0", false);
+	both(&c.cur, &c.t, S("p/x"), "cpuset.cpus", "0-1");
+	cs(&c, S("p"), "0", NULL, true);
+	pc_refused(&c, "cannot narrow 'cpuset.cpus' of 'cpuset/p' to 0: its child 'cpuset/p/x', "
+		       "which the configuration does not manage, has 0-1; narrow or remove it "
+		       "first");
+	km_refuses(&c, S("p"), "cpuset.cpus", "0", EBUSY);
+	pc_release(&c);
+
+	/* ... and one that fits changes nothing: the same plan as without it */
+	cpuset_tree(&c);
+	pc_dir(&c, S("p"), true, true);
+	cs(&c, S("p"), "0-3", "0", false);
+	pc_foreign(&c, S("p/x"));
+	cs(&c, S("p/x"), "1", "0", false);
+	cs(&c, S("p"), "0-1", NULL, true);
+	pc_expect(&c, "write cpuset/p cpuset.cpus 0-1\n");
+	pc_release(&c);
+
+	/* CFS: a hand-made child at 90000/100000 under a parent lowered to 50000 (EINVAL) */
+	cfs_tree(&c);
+	cfs_vals(&c, CP, "100000", "100000", "0", false);
+	cfs_vals(&c, CC, "100000", "-1", "0", false);
+	pc_foreign(&c, CP "/y");
+	cfs_vals(&c, CP "/y", "100000", "90000", NULL, false);
+	cfs_vals(&c, CP, NULL, "50000", NULL, true);
+	pc_refused(&c, "'" CP "/y', which the configuration does not manage, has "
+		       "'cpu.cfs_quota_us' 90000 with 'cpu.cfs_period_us' 100000");
+	km_refuses(&c, CP, "cpu.cfs_quota_us", "50000", EINVAL);
+	pc_release(&c);
+
+	/* ... at 40000 it fits: the parent is lowered as usual */
+	cfs_tree(&c);
+	cfs_vals(&c, CP, "100000", "100000", "0", false);
+	cfs_vals(&c, CC, "100000", "-1", "0", false);
+	pc_foreign(&c, CP "/y");
+	cfs_vals(&c, CP "/y", "100000", "40000", NULL, false);
+	cfs_vals(&c, CP, NULL, "50000", NULL, true);
+	pc_expect(&c, "write " CP " cpu.cfs_quota_us 50000\n");
+	pc_release(&c);
+
+	/* RT: a sibling outside the configuration holds the parent's budget (EINVAL); the
+	 * last resort (children through 0) does not touch it */
+	rt_tree(&c);
+	val(&c.cur, CP, "cpu.rt_runtime_us", "100000");
+	val(&c.cur, CP "/a", "cpu.rt_runtime_us", "0");
+	val(&c.cur, CP "/b", "cpu.rt_runtime_us", "0");
+	pc_foreign(&c, CP "/other");
+	val(&c.cur, CP "/other", "cpu.rt_period_us", "1000000");
+	val(&c.cur, CP "/other", "cpu.rt_runtime_us", "60000");
+	want(&c.t, CP "/a", "cpu.rt_runtime_us", "50000");
+	pc_refused(&c, "'cpu.rt_runtime_us' 50000/1000000 of '" CP "/a' does not fit in the RT "
+		       "budget of its parent '" CP "' (100000/1000000): its child '" CP
+		       "/other', which the configuration does not manage, holds 60000/1000000");
+	km_refuses(&c, CP "/a", "cpu.rt_runtime_us", "50000", EINVAL);
+	pc_release(&c);
+
+	/* ... a budget that fits next to it is planned */
+	rt_tree(&c);
+	val(&c.cur, CP, "cpu.rt_runtime_us", "100000");
+	val(&c.cur, CP "/a", "cpu.rt_runtime_us", "0");
+	val(&c.cur, CP "/b", "cpu.rt_runtime_us", "0");
+	pc_foreign(&c, CP "/other");
+	val(&c.cur, CP "/other", "cpu.rt_period_us", "1000000");
+	val(&c.cur, CP "/other", "cpu.rt_runtime_us", "60000");
+	want(&c.t, CP "/a", "cpu.rt_runtime_us", "40000");
+	pc_expect(&c, "write " CP "/a cpu.rt_runtime_us 40000\n");
+	pc_release(&c);
+
+	/* RT: lowering a parent below a foreign child's budget */
+	rt_tree(&c);
+	val(&c.cur, CP, "cpu.rt_runtime_us", "100000");
+	val(&c.cur, CP "/a", "cpu.rt_runtime_us", "0");
+	val(&c.cur, CP "/b", "cpu.rt_runtime_us", "0");
+	pc_foreign(&c, CP "/other");
+	val(&c.cur, CP "/other", "cpu.rt_period_us", "1000000");
+	val(&c.cur, CP "/other", "cpu.rt_runtime_us", "60000");
+	want(&c.t, CP, "cpu.rt_runtime_us", "50000");
+	pc_refused(&c, "cannot lower the RT budget of '" CP "' to runtime 50000/1000000: its "
+		       "child '" CP "/other', which the configuration does not manage, holds "
+		       "'cpu.rt_runtime_us' 60000/1000000");
+	pc_release(&c);
+
+	/* exclusive: a leftover sibling holds the cpu a group is to own (EINVAL) */
+	cpuset_tree(&c);
+	pc_dir(&c, S("e"), true, true);
+	cs(&c, S("e"), "0-3", "1", false);
+	pc_foreign(&c, S("e/b"));
+	cs(&c, S("e/b"), "1", "0", false);
+	pc_dir(&c, S("e/a"), false, true);
+	want(&c.t, S("e/a"), "cpuset.cpus", "1");
+	want(&c.t, S("e/a"), "cpuset.mems", "0");
+	want(&c.t, S("e/a"), "cpuset.cpu_exclusive", "1");
+	pc_refused(&c, "cannot set 'cpuset.cpu_exclusive' of 'cpuset/e/a': its sibling "
+		       "'cpuset/e/b', which the configuration does not manage, has 'cpuset.cpus' "
+		       "1, which an exclusive cpuset cannot overlap");
+	{
+		struct km *k = km_from_state(&c.cur);
+
+		ck_assert_int_eq(km_mkdir(k, S("e/a")), 0);
+		ck_assert_int_eq(km_write(k, S("e/a"), "cpuset.cpus", "1"), 0);
+		ck_assert_int_eq(km_write(k, S("e/a"), "cpuset.mems", "0"), 0);
+		ck_assert_int_eq(km_write(k, S("e/a"), "cpuset.cpu_exclusive", "1"), EINVAL);
+		km_free(k);
+	}
+	pc_release(&c);
+
+	/* exclusive: widening into an exclusive foreign sibling; clearing a flag above one */
+	cpuset_tree(&c);
+	pc_dir(&c, S("a"), true, true);
+	cs(&c, S("a"), "0-1", "0", false);
+	pc_foreign(&c, S("f"));
+	cs(&c, S("f"), "2-3", "1", false);
+	cs(&c, S("a"), "0-2", NULL, true);
+	pc_refused(&c, "cannot widen 'cpuset.cpus' of 'cpuset/a' to 0-2: its sibling 'cpuset/f', "
+		       "which the configuration does not manage, is exclusive");
+	km_refuses(&c, S("a"), "cpuset.cpus", "0-2", EINVAL);
+	pc_release(&c);
+	cpuset_tree(&c);
+	pc_dir(&c, S("a"), true, true);
+	cs(&c, S("a"), "0-3", "1", false);
+	pc_foreign(&c, S("a/f"));
+	cs(&c, S("a/f"), "2-3", "1", false);
+	cs(&c, S("a"), NULL, "0", true);
+	pc_refused(&c, "cannot clear 'cpuset.cpu_exclusive' of 'cpuset/a': its child 'cpuset/a/f', "
+		       "which the configuration does not manage, is exclusive");
+	km_refuses(&c, S("a"), "cpuset.cpu_exclusive", "0", EBUSY);
+	pc_release(&c);
+
+	/* never written, created or removed, even by a target that says otherwise (a
+	 * rollback goal marks every recorded value managed; the dir went away meanwhile) */
+	cpuset_tree(&c);
+	c.o.prune = true;
+	pc_dir(&c, S("p"), true, true);
+	cs(&c, S("p"), "0-3", "0", false);
+	pc_foreign(&c, S("p/x"));
+	cs(&c, S("p/x"), "1", "0", false);
+	want(&c.t, S("p/x"), "cpuset.cpus", "2");
+	pc_foreign(&c, S("p/gone"));
+	cg_state_find(&c.cur, S("p/gone"))->exists = false;
+	pc_foreign(&c, S("p/stale"));
+	cg_state_find(&c.t, S("p/stale"))->exists = false;
+	ck_assert_int_eq(plan_build(&c.cur, &c.t, &c.o, &c.p, &c.d), 0);
+	for (i = 0; i < c.p.n; i++)
+		ck_assert_msg(strncmp(c.p.steps[i].dir, S("p/"), strlen(S("p/"))) != 0,
+			      "a step in a foreign dir: %s", c.p.steps[i].dir);
+	ck_assert_uint_eq(c.p.n, 0);
+	pc_release(&c);
+}
+END_TEST
+
 #define DV(p) "devices/" p
 
 START_TEST(devices_rules)
@@ -2620,6 +2806,7 @@ plan_suite(void)
 	tcase_add_test(t, idle_and_shares);
 	tcase_add_test(t, cpuset_lists);
 	tcase_add_test(t, cpuset_exclusive);
+	tcase_add_test(t, foreign_dirs);
 	tcase_add_test(t, devices_rules);
 	tcase_add_test(t, devices_gain_refused);
 	tcase_add_test(t, devices_edit_in_place);

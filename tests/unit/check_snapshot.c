@@ -297,6 +297,75 @@ START_TEST(test_reread)
 }
 END_TEST
 
+static const char *
+cpus_text(const struct cg_value *v)
+{
+	static char buf[64];
+	struct strbuf sb = STRBUF_INIT;
+
+	cg_cpuset_format(&v->u.cpus, &sb);
+	snprintf(buf, sizeof(buf), "%s", sb.buf);
+	strbuf_release(&sb);
+	return buf;
+}
+
+/* Unlisted children of a v1 cpuset dir: read as foreign, only their constraint files. */
+START_TEST(test_foreign)
+{
+	struct cg_state s, r;
+	struct cg_error *err = NULL;
+	const struct cg_state_dir *d;
+	const struct cg_state_file *f;
+	struct strbuf a = STRBUF_INIT;
+
+	v1_dir("cpuset/web/x", 0700, "77\n");
+	put("cpuset/web/x/cpuset.cpus", "0-1\n");
+	put("cpuset/web/x/cpuset.mems", "0\n");
+	put("cpuset/web/x/cpuset.cpu_exclusive", "1\n");
+	put("cpuset/web/x/cpuset.mem_exclusive", "0\n");
+	put("cpuset/web/x/cpuset.sched_load_balance", "1\n");
+	/* deeper, and other hierarchies: not looked for */
+	v1_dir("cpuset/web/x/deep", 0755, "");
+	v1_dir("memory/web/y", 0755, "");
+	v1_dir("cpuset/other", 0755, "");
+	put("cpuset/other/cpuset.cpus", "1\n");
+	s = snap_ok();
+	d = cg_state_find(&s, "cpuset/web/x");
+	ck_assert_ptr_nonnull(d);
+	ck_assert(d->foreign && d->exists && !d->anchor);
+	ck_assert_ptr_null(d->group);
+	ck_assert_str_eq(d->hier->mount, "cpuset");
+	/* not its tasks nor its owners: only what the kernel checks writes against */
+	ck_assert(!d->populated && !d->dir.owner_set && !d->tasks.owner_set);
+	ck_assert_uint_eq(d->nfiles, 4);
+	f = file(&s, "cpuset/web/x", "cpuset.cpus");
+	ck_assert(f->present && !f->managed);
+	ck_assert_str_eq(cpus_text(&f->value), "0-1");
+	f = file(&s, "cpuset/web/x", "cpuset.cpu_exclusive");
+	ck_assert_int_eq(f->value.u.num.v, 1);
+	ck_assert_ptr_null(cg_state_find(&s, "cpuset/web/x/deep"));
+	ck_assert_ptr_null(cg_state_find(&s, "memory/web/y"));
+	/* the anchor's unlisted children too, but never a listed dir */
+	ck_assert(cg_state_find(&s, "cpuset/other")->foreign);
+	ck_assert(!file(&s, "cpuset/other", "cpuset.mems")->present);
+	ck_assert(!cg_state_find(&s, "cpuset/web")->foreign);
+	ck_assert(!cg_state_find(&s, "memory/web/batch")->foreign);
+
+	/* the journal keeps the flag; a re-read keeps it and sees the change */
+	cg_state_serialize(&s, &a);
+	ck_assert_ptr_nonnull(strstr(a.buf, "dir /cpuset/web/x /cpuset - ef\n"));
+	put("cpuset/web/x/cpuset.cpus", "1\n");
+	ck_assert_int_eq(cg_snapshot_reread(fs, &s, &r, &err), 0);
+	d = cg_state_find(&r, "cpuset/web/x");
+	ck_assert(d->foreign && d->exists);
+	f = file(&r, "cpuset/web/x", "cpuset.cpus");
+	ck_assert_str_eq(cpus_text(&f->value), "1");
+	cg_state_release(&r);
+	cg_state_release(&s);
+	strbuf_release(&a);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	struct cg_error *err = NULL;
@@ -350,6 +419,7 @@ snapshot_suite(void)
 	tcase_add_test(tc, test_dirs);
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_reread);
+	tcase_add_test(tc, test_foreign);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
 	return s;
