@@ -1789,6 +1789,8 @@ struct mc_group {
 	char path[64];
 	int parent;
 	bool exists, populated;
+	/* not in the configuration: a leaf in cpu and cpuset only, never written */
+	bool foreign;
 	/* memory (text as written) */
 	char limit[24], memsw[24];
 	/* cpu */
@@ -2145,7 +2147,7 @@ mc_km(const struct mc_world *w)
 		for (i = 0; i < w->n; i++) {
 			const struct mc_group *g = &w->g[i];
 
-			if (!g->exists)
+			if (!g->exists || (g->foreign && h != 1 && h != 2))
 				continue;
 			mc_fspath(p, sizeof(p), h, g->path);
 			ck_assert_int_eq(km_mkdir(k, p), 0);
@@ -2199,12 +2201,17 @@ mc_state(const struct km *k, const struct mc_world *w, const bool *listed, struc
 
 			if (i == 0)
 				snprintf(p, sizeof(p), "%s", mc_mounts[h]);
-			else if (listed[i - 1])
+			else if (listed[i - 1] && (!w->g[i - 1].foreign || h == 1 || h == 2))
 				mc_fspath(p, sizeof(p), h, w->g[i - 1].path);
 			else
 				continue;
 			d = dir(s, p, km_exists(k, p));
 			d->populated = i > 0 && d->exists && w->g[i - 1].populated;
+			if (i > 0 && w->g[i - 1].foreign) {
+				d->foreign = true;
+				free(d->group);
+				d->group = NULL;
+			}
 			for (f = 0; mc_files[h][f]; f++) {
 				const char *name = mc_files[h][f];
 				struct strbuf sb = STRBUF_INIT;
@@ -2223,6 +2230,8 @@ mc_state(const struct km *k, const struct mc_world *w, const bool *listed, struc
 
 struct mc_stats {
 	unsigned runs, skipped, steps, transitional, mkdirs, rmdirs, warnings;
+	/* runs with a foreign dir; of them, plans refused naming one */
+	unsigned foreign, foreign_refused;
 	/* transitional steps: CFS quota -1, RT runtime, cpuset lists, exclusive flags */
 	unsigned t_quota, t_rt, t_list, t_flag;
 };
@@ -2261,7 +2270,7 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 {
 	struct rng r = { seed };
 	struct mc_world cur, tgt;
-	bool populated[MC_MAX], listed[MC_MAX];
+	bool populated[MC_MAX], listed[MC_MAX], must[MC_MAX], any_foreign = false;
 	struct cg_state cs, ts, same, after;
 	struct km *kcur, *ktgt, *keff, *k;
 	struct cg_diags d;
@@ -2277,16 +2286,29 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 	mc_shape(&r, &cur);
 	mc_exist(&r, &cur, NULL);
 	for (i = 0; i < cur.n; i++) {
+		unsigned q;
+		bool leaf = true;
+
 		cur.g[i].populated = cur.g[i].exists && chance(&r, 20);
 		populated[i] = cur.g[i].populated;
+		/* some existing leaves are not the configuration's (made by hand, left over) */
+		for (q = 0; q < cur.n; q++)
+			leaf = leaf && cur.g[q].parent != (int)i;
+		cur.g[i].foreign = leaf && cur.g[i].exists && !cur.g[i].populated && chance(&r, 12);
+		any_foreign = any_foreign || cur.g[i].foreign;
+		must[i] = populated[i] || cur.g[i].foreign;
 	}
 	if (!mc_values(&r, &cur, NULL))
 		return false;
-	/* the target: same tree, other groups, other values; populated groups stay */
+	/* the target: same tree, other groups, other values; populated groups stay, and
+	 * foreign ones stay as they are */
 	tgt = cur;
-	mc_exist(&r, &tgt, populated);
+	mc_exist(&r, &tgt, must);
 	if (!mc_values(&r, &tgt, &cur))
 		return false;
+	for (i = 0; i < cur.n; i++)
+		if (cur.g[i].foreign)
+			tgt.g[i] = cur.g[i];
 	for (i = 0; i < cur.n; i++)
 		listed[i] = cur.g[i].exists || tgt.g[i].exists;
 
@@ -2305,7 +2327,7 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 			bool fresh = !cur.g[i].exists;
 			bool manage_cpu_pair = chance(&r, 85);
 
-			if (!listed[i])
+			if (!listed[i] || cur.g[i].foreign)
 				continue;
 			mc_fspath(pth, sizeof(pth), h, cur.g[i].path);
 			td = cg_state_find(&ts, pth);
@@ -2362,7 +2384,7 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 		char pth[96];
 		struct strbuf sb = STRBUF_INIT;
 
-		if (!tgt.g[i].exists)
+		if (!tgt.g[i].exists || tgt.g[i].foreign)
 			continue;
 		mc_fspath(pth, sizeof(pth), 3, cur.g[i].path);
 		mc_devtext(&tgt.g[i], &sb);
@@ -2395,10 +2417,32 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 	cg_state_release(&same);
 
 	/* the transition */
+	st->foreign += any_foreign;
 	cg_diags_init(&d);
 	plan_init(&p);
-	if (plan_build(&cs, &ts, &o, &p, &d) < 0)
-		mc_fail(seed, "plan refused", NULL, &p, &d);
+	if (plan_build(&cs, &ts, &o, &p, &d) < 0) {
+		char *probs = diags_text(&d);
+
+		/* what a foreign dir holds may leave no way there: then the plan says so */
+		if (!any_foreign || !strstr(probs, "which the configuration does not manage"))
+			mc_fail(seed, "plan refused", NULL, &p, &d);
+		free(probs);
+		st->foreign_refused++;
+		cg_diags_release(&d);
+		goto out_states;
+	}
+	for (j = 0; j < p.n; j++)
+		for (i = 0; i < cur.n; i++) {
+			char pth[96];
+
+			if (!cur.g[i].foreign)
+				continue;
+			for (h = 1; h <= 2; h++) {
+				mc_fspath(pth, sizeof(pth), h, cur.g[i].path);
+				if (strcmp(p.steps[j].dir, pth) == 0)
+					mc_fail(seed, "a step in a foreign dir", pth, &p, &d);
+			}
+		}
 	k = km_clone(kcur);
 	msg = km_run(k, &p);
 	if (msg)
@@ -2412,7 +2456,7 @@ mc_one_run(uint64_t seed, struct mc_stats *st)
 		struct cg_value a, b;
 		struct cg_error *err = NULL;
 
-		if (!tgt.g[i].exists)
+		if (!tgt.g[i].exists || tgt.g[i].foreign)
 			continue;
 		mc_fspath(pth, sizeof(pth), 3, cur.g[i].path);
 		mc_devtext(&tgt.g[i], &want_sb);
@@ -2503,9 +2547,10 @@ START_TEST(model_check)
 	}
 	fprintf(stderr,
 		"model check: seeds %" PRIu64 "..%" PRIu64
-		": %u transitions checked, %u generated targets the kernel could not hold skipped; %u steps (%u mkdir, %u rmdir, %u transitional: %u cfs quota, %u rt runtime, %u cpuset list, %u exclusive flag), %u warnings\n",
+		": %u transitions checked, %u generated targets the kernel could not hold skipped; %u steps (%u mkdir, %u rmdir, %u transitional: %u cfs quota, %u rt runtime, %u cpuset list, %u exclusive flag), %u warnings; %u runs with a foreign dir, %u of them refused naming it\n",
 		base, base + n - 1, st.runs, st.skipped, st.steps, st.mkdirs, st.rmdirs,
-		st.transitional, st.t_quota, st.t_rt, st.t_list, st.t_flag, st.warnings);
+		st.transitional, st.t_quota, st.t_rt, st.t_list, st.t_flag, st.warnings, st.foreign,
+		st.foreign_refused);
 	/* most generated targets must be valid, or the check proves little */
 	if (n >= 100)
 		ck_assert_uint_ge(st.runs * 2, n);
