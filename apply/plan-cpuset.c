@@ -345,10 +345,16 @@ flag_allowed(struct pctx *c, size_t i, const char *list)
 	size_t par = c->d[i].parent, k;
 	bool ok = true;
 
-	/* and the siblings too: each reason is one to fix */
+	/*
+	 * and the siblings too: each reason is one to fix. A parent the configuration makes
+	 * exclusive, whose own flag was refused, has its own error: this one would only echo it.
+	 */
 	if (par != PDIR_NONE && cpuset_dir(c, par) && pctx_int(c, par, flag, 0) == 0) {
-		pctx_error(c, "'%s' of '%s' needs its parent '%s' exclusive too", flag,
-			   pctx_path(c, i), pctx_path(c, par));
+		const struct cg_state_file *pt = pctx_target(c, par, flag);
+
+		if (!(pt && pt->value.u.num.v == 1))
+			pctx_error(c, "'%s' of '%s' needs its parent '%s' exclusive too", flag,
+				   pctx_path(c, i), pctx_path(c, par));
 		ok = false;
 	}
 	for (k = 0; k < c->n; k++) {

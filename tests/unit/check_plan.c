@@ -919,6 +919,22 @@ START_TEST(cpuset_exclusive)
 		"write cpuset/p/c cpuset.cpu_exclusive 0\nwrite cpuset/p cpuset.cpu_exclusive 0\n");
 	pc_release(&c);
 
+	/* set under a parent that is not exclusive (a --parent directory): one error, for the
+	 * group whose parent is the reason, not a second one for its child */
+	cpuset_tree(&c);
+	pc_dir(&c, S("q"), true, true);
+	pc_dir(&c, S("q/p"), true, true);
+	pc_dir(&c, S("q/p/c"), true, true);
+	cs(&c, S("q"), "0-3", "0", false);
+	cs(&c, S("q/p"), "0-3", "0", false);
+	cs(&c, S("q/p/c"), "0-1", "0", false);
+	cs(&c, S("q/p"), NULL, "1", true);
+	cs(&c, S("q/p/c"), NULL, "1", true);
+	pc_refused(&c, "'cpuset.cpu_exclusive' of 'cpuset/q/p' needs its parent 'cpuset/q' "
+		       "exclusive too");
+	ck_assert_uint_eq(c.d.errors, 1);
+	pc_release(&c);
+
 	/* exclusive siblings swap cpus: cleared for the move, set back at the end */
 	cpuset_tree(&c);
 	pc_dir(&c, S("a"), true, true);
