@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "apply/exec.h"
+#include "apply/fs.h"
 #include "apply/snapshot.h"
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
@@ -510,6 +511,45 @@ plan_removes(const struct plan *p, const char *dir)
 	return false;
 }
 
+/*
+ * A directory made since the plan inside one it removes (by hand, or by another program):
+ * the rmdir would fail with EBUSY. Counts them, each one said in `why` after `shown`.
+ */
+static size_t
+new_subdirs(struct cg_fs *fs, const struct plan *p, struct strbuf *why, size_t shown)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < p->n; i++) {
+		struct cg_error *e = NULL;
+		char **kids = NULL;
+		size_t nkids = 0;
+
+		if (p->steps[i].op != PLAN_OP_RMDIR)
+			continue;
+		if (cg_fs_list(fs, p->steps[i].dir, true, &kids, &nkids, &e) < 0) {
+			/* gone already, or unreadable: the rmdir itself will say */
+			cg_error_free(e);
+			continue;
+		}
+		for (k = 0; k < nkids; k++) {
+			CG_AUTOFREE char *sub = xasprintf("%s/%s", p->steps[i].dir, kids[k]);
+
+			if (!plan_removes(p, sub)) {
+				n++;
+				if (why && shown + n <= MAX_WHY)
+					strbuf_addf(
+						why,
+						"%s'%s' now holds the directory '%s', which the plan does not remove",
+						why->len ? "\n" : "", p->steps[i].dir, kids[k]);
+			}
+			free(kids[k]);
+		}
+		free(kids);
+	}
+	return n;
+}
+
 int
 cg_planfile_check_live(struct cg_fs *fs, const struct cg_planfile *pf, struct cg_state *live,
 		       struct strbuf *why, size_t *ndiff, struct cg_error **err)
@@ -532,6 +572,7 @@ cg_planfile_check_live(struct cg_fs *fs, const struct cg_planfile *pf, struct cg
 			strbuf_addf(why, "%s'%s' %s", why->len ? "\n" : "", d->fspath,
 				    h->populated ? "now holds tasks" : "no longer holds tasks");
 	}
+	n += new_subdirs(fs, &pf->plan, why, n);
 	*ndiff = n;
 	*live = l;
 	return 0;

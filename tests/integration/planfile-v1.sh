@@ -54,4 +54,26 @@ cga apply "$WORK/saved2" --json >"$WORK/out" 2>/dev/null
 check_rc $? 4 "apply FILE --json refuses too"
 check "$(jq -r '.failed' "$WORK/out" 2>/dev/null || echo jq-missing)" true "JSON: failed"
 
+# a saved --prune plan, then a directory made by hand inside the group it removes: stale
+cat >"$WORK/p1.yaml" <<'Y'
+version: 1
+groups:
+  keep: { memory: {}, pids: { pids.max: 50 } }
+  gone: { memory: {}, pids: { pids.max: 60 } }
+Y
+printf 'version: 1\ngroups:\n  keep: { memory: {}, pids: { pids.max: 50 } }\n' >"$WORK/p2.yaml"
+cga apply -f "$WORK/p1.yaml" >"$WORK/out" 2>&1
+check_rc $? 0 "apply two groups"
+cga plan -f "$WORK/p2.yaml" --prune --out "$WORK/saved3" >"$WORK/out" 2>&1
+check_rc $? 0 "plan --prune --out"
+mkdir "$CG_ROOT/memory/$SANDBOX/gone/by-hand"
+cga apply "$WORK/saved3" >"$WORK/out" 2>&1
+check_rc $? 4 "apply FILE refuses: a directory appeared in a group it removes"
+check "$(grep -c "gone' now holds the directory 'by-hand'" "$WORK/out")" 1 "the refusal names the new directory"
+check "$([ -d "$CG_ROOT/pids/$SANDBOX/gone" ] && echo present)" present "nothing was removed"
+rmdir "$CG_ROOT/memory/$SANDBOX/gone/by-hand"
+cga apply "$WORK/saved3" >"$WORK/out" 2>&1
+check_rc $? 0 "without it, the saved plan applies"
+check "$([ -d "$CG_ROOT/pids/$SANDBOX/gone" ] && echo present || echo absent)" absent "the group was removed"
+
 finish
