@@ -490,6 +490,14 @@ int
 cg_exec_plan_restore(struct cg_fs *fs, const struct cg_state *goal, struct cg_state *live,
 		     struct plan *out, struct cg_diags *problems, struct cg_error **err)
 {
+	return cg_exec_plan_restore_adjusted(fs, goal, NULL, NULL, live, out, problems, err);
+}
+
+int
+cg_exec_plan_restore_adjusted(struct cg_fs *fs, const struct cg_state *goal,
+			      cg_exec_adjust_fn adjust, void *ctx, struct cg_state *live,
+			      struct plan *out, struct cg_diags *problems, struct cg_error **err)
+{
 	const struct plan_opts o = { .prune = true, .force = true };
 	struct cg_diags own;
 	struct cg_diags *d;
@@ -503,6 +511,8 @@ cg_exec_plan_restore(struct cg_fs *fs, const struct cg_state *goal, struct cg_st
 		cg_diags_release(&own);
 		return cg_error_wrap(err, "cannot read the live state");
 	}
+	if (adjust)
+		adjust(ctx, &l);
 	if (plan_build(&l, goal, &o, out, d) < 0) {
 		for (i = 0; i < d->n; i++)
 			if (d->items[i].severity == CG_SEV_ERROR)

@@ -83,6 +83,15 @@ void cg_exec_restore_goal(const struct cg_state *before, const struct cg_state *
  */
 int cg_exec_plan_restore(struct cg_fs *fs, const struct cg_state *goal, struct cg_state *live,
 			 struct plan *out, struct cg_diags *problems, struct cg_error **err);
+/*
+ * The same, with `adjust` (when not NULL) called on the live state before planning: a dry
+ * run that assumes something done first (rollback's moves back, cg_place_assume_undone).
+ */
+typedef void (*cg_exec_adjust_fn)(void *ctx, struct cg_state *live);
+int cg_exec_plan_restore_adjusted(struct cg_fs *fs, const struct cg_state *goal,
+				  cg_exec_adjust_fn adjust, void *ctx, struct cg_state *live,
+				  struct plan *out, struct cg_diags *problems,
+				  struct cg_error **err);
 
 /*
  * Makes the live state equal `goal`: plan (cg_exec_plan_restore), run, re-read and

@@ -696,3 +696,61 @@ bad:
 	cg_moves_release(&mv);
 	return cg_error_set(err, CG_E_PRECOND, 0, "cannot read the saved moves: line %zu", lineno);
 }
+
+/* Whether every pid listed in `procs` (cgroup.procs) is that of a done move into `dir`. */
+static bool
+all_moved_here(const struct cg_moves *mv, const char *dir, const char *procs, size_t *here)
+{
+	const char *s = procs;
+	char *end;
+	bool all = true;
+
+	for (; *s; s = end) {
+		long pid = strtol(s, &end, 10);
+		bool moved = false;
+		size_t i;
+
+		if (end == s) {
+			end = (char *)s + 1;
+			continue;
+		}
+		for (i = 0; i < mv->n && !moved; i++) {
+			const struct cg_move *m = &mv->items[i];
+			CG_AUTOFREE char *to = join(m->mount, m->to);
+
+			moved = m->status == CG_MOVE_DONE && m->pid == pid && strcmp(to, dir) == 0;
+		}
+		if (moved)
+			(*here)++;
+		else
+			all = false;
+	}
+	return all;
+}
+
+size_t
+cg_place_assume_undone(struct cg_fs *fs, const struct cg_moves *mv, struct cg_state *live)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, here = 0;
+
+	for (i = 0; i < live->n; i++) {
+		struct cg_state_dir *d = &live->dirs[i];
+		CG_AUTOFREE char *path = NULL;
+		struct cg_error *e = NULL;
+		size_t n = 0;
+
+		if (!d->exists || !d->populated)
+			continue;
+		path = xasprintf("%s/cgroup.procs", d->fspath);
+		if (cg_fs_read(fs, path, &sb, &e) < 0) {
+			cg_error_free(e);
+			continue;
+		}
+		if (all_moved_here(mv, d->fspath, sb.buf, &n) && n)
+			d->populated = false;
+		here += n;
+	}
+	strbuf_release(&sb);
+	return here;
+}

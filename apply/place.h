@@ -123,6 +123,13 @@ int cg_place_check_systemd(struct cg_fs *fs, const struct cg_hosttree *hosts,
  */
 void cg_place_recheck(const char *proc_root, const struct cg_hosttree *hosts, struct cg_moves *mv);
 /* Moves back what is DONE and still where it was put. Returns the number moved back. */
+/*
+ * For a dry run of rollback: marks as holding no tasks each directory of `live` whose
+ * every process (its cgroup.procs) is one that cg_place_undo() would move back out of it
+ * (a done move of `mv` into that directory). Reads only; returns how many processes of
+ * `mv` are still in their destinations.
+ */
+size_t cg_place_assume_undone(struct cg_fs *fs, const struct cg_moves *mv, struct cg_state *live);
 size_t cg_place_undo(struct cg_fs *fs, const char *proc_root, const struct cg_hosttree *hosts,
 		     struct cg_moves *mv, struct cg_error **err);
 

@@ -16,6 +16,7 @@
 #include "apply/exec.h"
 #include "apply/fs.h"
 #include "apply/journal.h"
+#include "apply/place.h"
 #include "apply/snapshot.h"
 #include "cmd/apply-common.h"
 #include "cmd/cli.h"
@@ -203,13 +204,44 @@ check_drift(struct rollback *rb)
 	return apply_run_set_error(&rb->r, e);
 }
 
+/* A dry run does not move the processes back first: the plan assumes it did. */
+struct dry_moves {
+	struct cg_fs *fs;
+	const struct cg_moves *mv;
+	size_t here;
+};
+
+static void
+assume_moved_back(void *ctx, struct cg_state *live)
+{
+	struct dry_moves *dm = ctx;
+
+	dm->here = cg_place_assume_undone(dm->fs, dm->mv, live);
+}
+
 static int
 plan_back(struct rollback *rb)
 {
 	struct cg_error *e = NULL;
+	struct cg_moves mv;
+	struct dry_moves dm = { rb->r.fs, &mv, 0 };
+	bool found = false;
+	int r;
 
-	if (cg_exec_plan_restore(rb->r.fs, &rb->goal, &rb->live, &rb->r.plan, &rb->r.diags, &e) < 0)
+	cg_moves_init(&mv);
+	if (rb->r.o->dry_run && place_read_moves(&rb->r, &mv, &found, &e) < 0) {
+		cg_error_wrap(&e, "cannot read the task moves of the last apply");
 		return apply_run_set_error(&rb->r, e);
+	}
+	r = cg_exec_plan_restore_adjusted(rb->r.fs, &rb->goal, found ? assume_moved_back : NULL,
+					  &dm, &rb->live, &rb->r.plan, &rb->r.diags, &e);
+	cg_moves_release(&mv);
+	if (r < 0)
+		return apply_run_set_error(&rb->r, e);
+	if (dm.here)
+		cg_diag_note(&rb->r.diags, NULL,
+			     "%zu task%s would be moved back where %s were, before these steps",
+			     dm.here, dm.here == 1 ? "" : "s", dm.here == 1 ? "it" : "they");
 	return 0;
 }
 

@@ -294,6 +294,12 @@ out:
 }
 
 int
+place_read_moves(struct apply_run *r, struct cg_moves *out, bool *found, struct cg_error **err)
+{
+	return read_record(r->o, out, found, err);
+}
+
+int
 place_rollback_moves(struct apply_run *r, bool *found, size_t *undone, struct cg_error **err)
 {
 	struct cg_moves mv;

@@ -56,5 +56,8 @@ void place_forget_moves(const struct apply_opts *o);
  * forgets the record. *found: there was a record. Returns -1 when a move back failed.
  */
 int place_rollback_moves(struct apply_run *r, bool *found, size_t *undone, struct cg_error **err);
+/* The task moves of the last apply, as recorded (for rollback --dry-run); *found false when
+ * there are none. */
+int place_read_moves(struct apply_run *r, struct cg_moves *out, bool *found, struct cg_error **err);
 
 #endif

@@ -125,6 +125,12 @@ cga plan -f "$WORK/rules.yaml" --detailed-exitcode >"$WORK/out" 2>&1
 check_rc $? 0 "a second plan is in sync (no moves)"
 
 # --- rollback moves them back --------------------------------------------------------
+# the dry run plans as if the processes were moved back first (the groups they are in
+# are then empty and can go)
+cga rollback --dry-run --detailed-exitcode >"$WORK/out" 2>&1
+check_rc $? 2 "rollback --dry-run of an apply that moved processes into new groups"
+check "$(grep -c '4 tasks would be moved back where they were' "$WORK/out")" 1 "the dry run counts the moves back"
+check "$(cg_of "$p1" cpu)" "/$SANDBOX/users/$U1" "the dry run moved nothing"
 cga rollback >"$WORK/out" 2>&1
 check_rc $? 0 "rollback"
 check "$(cg_of "$p1" cpu):$(cg_of "$p1" memory)" "$orig1:$orig1m" "rollback moved uid $U1's process back"
