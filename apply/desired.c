@@ -63,6 +63,11 @@ set_value(struct cg_state_dir *td, bool live, const struct cg_setting *s, struct
 			d, &s->key_loc,
 			"'%s' does not exist in '%s' on this host (a kernel feature it lacks, such as swap accounting for memsw)",
 			s->file, td->fspath);
+	else if (!live && was && was->lacking)
+		cg_diag_error(
+			d, &s->key_loc,
+			"'%s' would not exist in '%s': the groups of this host have no such file (a kernel feature it lacks, such as swap accounting for memsw)",
+			s->file, td->fspath);
 	cg_value_copy(&v, &s->value);
 	cg_readback_normalize_file(s->def, s->file, ver, &v);
 	f = cg_state_set(td, s->file, s->def, &v);

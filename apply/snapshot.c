@@ -13,6 +13,7 @@
 #include "apply/readback.h"
 #include "lib/cleanup.h"
 #include "lib/strbuf.h"
+#include "lib/strmap.h"
 #include "lib/xalloc.h"
 #include "parser/schema.h"
 
@@ -266,6 +267,63 @@ read_foreign(struct cg_fs *fs, const struct cg_layout *l, const struct cg_layout
 	return r;
 }
 
+/* The nearest ancestor of `d` in `s` that exists and is not its hierarchy's root. */
+static const struct cg_state_dir *
+existing_ancestor(const struct cg_state *s, const struct cg_state_dir *d)
+{
+	const struct cg_state_dir *p;
+
+	for (p = cg_state_parent(s, d); p; p = cg_state_parent(s, p)) {
+		if (p->hier && p->hier->mount && strcmp(p->fspath, p->hier->mount) == 0)
+			return NULL; /* the root lacks files every other group has */
+		if (p->exists && !p->foreign)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * The files of a directory to create are checked against its nearest existing ancestor:
+ * the kernel gives every non-root group of a hierarchy the same files, so one the
+ * ancestor lacks is one this kernel does not have (blkio.weight without BFQ...), which
+ * the write after the mkdir would meet as ENOENT. One stat per ancestor and file.
+ */
+static void
+probe_new_dirs(struct cg_fs *fs, struct cg_state *s)
+{
+	struct strmap seen = STRMAP_INIT; /* "ancestor/file" -> lacking; keys in `paths` */
+	char **paths = NULL;
+	size_t npaths = 0, alloc = 0, i, k, v;
+
+	for (i = 0; i < s->n; i++) {
+		struct cg_state_dir *d = &s->dirs[i];
+		const struct cg_state_dir *a;
+
+		if (d->exists || d->foreign || !(a = existing_ancestor(s, d)))
+			continue;
+		for (k = 0; k < d->nfiles; k++) {
+			char *path = in_dir(a->fspath, d->files[k].name);
+			struct cg_error *e = NULL;
+			struct stat st;
+
+			if (strmap_get(&seen, path, strlen(path), &v)) {
+				free(path);
+			} else {
+				v = stat_opt(fs, path, &st, &e) == 0;
+				cg_error_free(e);
+				paths = xgrow(paths, sizeof(*paths), npaths + 1, &alloc);
+				paths[npaths++] = path;
+				strmap_set(&seen, path, strlen(path), v);
+			}
+			d->files[k].lacking = v;
+		}
+	}
+	strmap_release(&seen);
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 int
 cg_snapshot_read(struct cg_fs *fs, const struct cg_layout *l, struct cg_state *out,
 		 struct cg_error **err)
@@ -286,6 +344,7 @@ cg_snapshot_read(struct cg_fs *fs, const struct cg_layout *l, struct cg_state *o
 			return -1;
 		}
 	}
+	probe_new_dirs(fs, &s);
 	/* after the listed dirs: adding moves the array */
 	for (i = 0; i < l->n; i++) {
 		const struct cg_layout_dir *d = &l->dirs[i];

@@ -30,6 +30,12 @@ struct cg_state_file {
 	const struct cg_filedef *def; /* NULL for an unchecked (raw) file */
 	bool present;		      /* current: the file exists and was read; target: to be set */
 	bool managed;		      /* target: the configuration sets it (else kept as found) */
+	/*
+	 * current, of a directory that does not exist yet: the nearest existing ancestor in
+	 * its hierarchy (not the root) lacks the file, so this kernel has no such file
+	 * (apply/snapshot; not kept in the text form)
+	 */
+	bool lacking;
 	struct cg_value value;
 };
 

@@ -260,9 +260,13 @@ START_TEST(test_values)
 	ck_assert(f->value.u.num.is_max);
 	f = file(&s, "unified", "cgroup.controllers");
 	ck_assert_str_eq(f->value.u.raw, "pids");
-	/* web/batch does not exist: its files are recorded as absent */
+	/* web/batch does not exist: its files are recorded as absent; those its existing
+	 * parent web lacks too are ones this kernel does not have */
 	f = file(&s, "unified/web/batch", "pids.max");
 	ck_assert(!f->present);
+	ck_assert(f->lacking);
+	f = file(&s, "unified/web/batch", "cgroup.subtree_control");
+	ck_assert(!f->present && !f->lacking);
 	cg_state_release(&s);
 }
 END_TEST
