@@ -37,7 +37,7 @@ const char cmd_classify_usage[] =
 	"      --dry-run            only show where the processes would go\n"
 	"      --cgroup-root DIR    the cgroup trees (default " CG_DEFAULT_CGROUP_ROOT ")\n"
 	"      --state-dir DIR      lock (default " CG_DEFAULT_STATE_DIR ")\n"
-	"      --lock-timeout SECS  wait that long for another cgapply to finish (default 0)\n"
+	"      --lock-timeout SECS  wait that long for the lock to create a group (default 5)\n"
 	"      --json               print one JSON object on stdout, nothing else\n"
 	"      --no-color           never colour the output\n"
 	"  -q, --quiet              print errors only\n"

@@ -69,8 +69,9 @@ const char cmd_watch_usage[] =
 	"                           lost to an overrun make watch place every process again\n"
 	"  -h, --help               show this help\n"
 	"\n"
-	"Exit status: 0 stopped by a signal, 1 the process connector failed, 3 invalid\n"
-	"configuration at start, 4 precondition failed (not root, no hierarchy), 64 usage.\n";
+	"Exit status: 0 stopped by a signal, 1 the process connector failed (also when not\n"
+	"root), 3 invalid configuration at start, 4 precondition failed (no hierarchy, not\n"
+	"the system's cgroup root), 64 usage.\n";
 
 struct watch {
 	struct apply_run r;

@@ -305,27 +305,19 @@ static bool
 misplaced_core_file(const char *ctl, const struct cg_filedef *def, const struct yn *key,
 		    struct cg_diags *d)
 {
-	const struct cg_controllerdef *c = cg_schema_controller(ctl);
-	bool v1_only = (def->flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V1;
-	bool v2_only = (def->flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V2;
-
-	if (!(def->flags & CG_FF_CORE))
+	if (!(def->flags & CG_FF_CORE) || cg_schema_core_placeable(def, ctl))
 		return false;
-	if (strcmp(ctl, "cgroup") == 0 && v1_only) {
+	if (strcmp(ctl, "cgroup") == 0)
 		cg_diag_error(
 			d, &key->loc,
 			"'%s' is a cgroup v1 file that every v1 hierarchy has; write it under the controller whose hierarchy it is for, such as 'memory'",
 			def->name);
-		return true;
-	}
-	if (strcmp(ctl, "cgroup") != 0 && v2_only && c && !(c->flags & CG_FF_V2)) {
+	else
 		cg_diag_error(
 			d, &key->loc,
 			"'%s' is a cgroup v2 core file and '%s' is a v1-only controller; write it under 'cgroup'",
 			def->name, ctl);
-		return true;
-	}
-	return false;
+	return true;
 }
 
 static void

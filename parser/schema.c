@@ -322,6 +322,18 @@ name_matches(const struct cg_filedef *f, const char *file)
 	return strcmp(f->name, file) == 0;
 }
 
+bool
+cg_schema_core_placeable(const struct cg_filedef *def, const char *controller)
+{
+	unsigned v = def->flags & (CG_FF_V1 | CG_FF_V2);
+	const struct cg_controllerdef *c;
+
+	if (strcmp(controller, "cgroup") == 0)
+		return v != CG_FF_V1;
+	c = cg_schema_controller(controller);
+	return !(v == CG_FF_V2 && c && !(c->flags & CG_FF_V2));
+}
+
 const struct cg_controllerdef *
 cg_schema_controller(const char *name)
 {

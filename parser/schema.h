@@ -69,6 +69,13 @@ const struct cg_filedef *cg_schema_file(const char *controller, const char *file
 /* Looks a file up by name alone, whatever its controller. */
 const struct cg_filedef *cg_schema_file_any(const char *file);
 const struct cg_controllerdef *cg_schema_controller(const char *name);
+/*
+ * Whether core file `def` may be written under `controller`: a v1-only one (every v1
+ * hierarchy has it) under the controller whose hierarchy it is for, not under `cgroup`;
+ * a v2-only one under `cgroup` or a controller v2 has. The parser, the JSON Schema and
+ * its test follow this one rule.
+ */
+bool cg_schema_core_placeable(const struct cg_filedef *def, const char *controller);
 
 /* The closest known name within a small edit distance, or NULL: "did you mean". */
 const char *cg_schema_suggest_controller(const char *name);

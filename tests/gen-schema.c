@@ -33,7 +33,7 @@ struct desc {
 
 static const struct desc controller_descs[] = {
 	{ "cgroup",
-	  "The core files of the group itself rather than of a controller (cgroup.max.depth, notify_on_release...). Core files may also be written under any controller's key." },
+	  "The cgroup v2 core files of the group itself rather than of a controller (cgroup.max.depth, cgroup.freeze...); they may also be written under a v2 controller's key. The v1 core files (notify_on_release, cgroup.clone_children) go under the controller whose hierarchy they are for." },
 	{ "cpu",
 	  "CPU scheduling: weights and CFS bandwidth (v1 cpu.shares, cpu.cfs_*; v2 cpu.weight, cpu.max) and real-time budgets." },
 	{ "cpuacct",
@@ -387,7 +387,11 @@ add_version(struct strbuf *sb, unsigned flags)
 			: v == CG_FF_V2 ? " cgroup v2."
 					: " cgroup v1 and v2.");
 	if (flags & CG_FF_CORE)
-		strbuf_adds(sb, " A core file: accepted under any controller's key.");
+		strbuf_adds(
+			sb,
+			(flags & (CG_FF_V1 | CG_FF_V2)) == CG_FF_V1
+				? " A core file: written under the key of the controller whose hierarchy it is for."
+				: " A core file: written under 'cgroup' or a cgroup v2 controller's key.");
 }
 
 static void
@@ -768,7 +772,7 @@ mode_schema(struct jw *w, const char *key, const char *what)
 
 	strbuf_addf(
 		&sb,
-		"%s: an octal mode from 0 to 07777, such as \"0644\". Quote it: the digits are read as octal whatever the YAML type.",
+		"%s: an octal mode from 0 to 07777, such as \"0644\". Quote it: the digits are read as octal whatever the YAML type (an unquoted number must use only the digits 0 to 7, which this schema cannot check).",
 		what);
 	jw_kobj(w, key);
 	jw_kstr(w, "description", sb.buf);
@@ -930,6 +934,8 @@ emit_controller_def(struct jw *w, const struct cg_controllerdef *c)
 		if (f->flags & CG_FF_CORE) {
 			struct strbuf ref = STRBUF_INIT;
 
+			if (!cg_schema_core_placeable(f, c->name))
+				continue;
 			strbuf_addf(&ref, "core.%s", f->name);
 			jw_ref(w, f->name, ref.buf);
 			strbuf_release(&ref);

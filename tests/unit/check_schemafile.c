@@ -225,7 +225,7 @@ pattern_sample(const char *name)
 
 /*
  * Whether the parser takes `f` under controller `ctl`: looked up the way cgdef.c does
- * (cg_schema_file), so core files count under every controller and an entry shadowed
+ * (cg_schema_file, then cg_schema_core_placeable for core files), and an entry shadowed
  * by an earlier one does not count.
  */
 static bool
@@ -235,6 +235,8 @@ valid_under(const struct cg_filedef *f, const char *ctl)
 	bool ok;
 
 	if (!configurable(f))
+		return false;
+	if ((f->flags & CG_FF_CORE) && !cg_schema_core_placeable(f, ctl))
 		return false;
 	if (!(f->flags & CG_FF_PATTERN))
 		return cg_schema_file(ctl, f->name) == f;
