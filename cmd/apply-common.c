@@ -83,9 +83,10 @@ option_needs(int c)
 	switch (c) {
 	case 'f':
 	case OPT_PARENT:
-	case OPT_PRUNE:
 	case OPT_ALLOW_SYSTEMD:
 		return AO_CONFIG;
+	case OPT_PRUNE:
+		return AO_PRUNE;
 	case OPT_LOCK_TIMEOUT:
 		return AO_LOCK;
 	case OPT_DRY_RUN:

@@ -32,7 +32,7 @@
 
 /* Which options a command takes (the output options, --cgroup-root and --state-dir always). */
 enum apply_optmask {
-	AO_CONFIG = 1 << 0,   /* -f, --parent, --prune */
+	AO_CONFIG = 1 << 0,   /* -f, --parent, --allow-systemd-cgroups */
 	AO_LOCK = 1 << 1,     /* --lock-timeout */
 	AO_DRY_RUN = 1 << 2,  /* --dry-run */
 	AO_FORCE = 1 << 3,    /* --force */
@@ -40,6 +40,7 @@ enum apply_optmask {
 	AO_OUT = 1 << 5,      /* plan --out FILE */
 	AO_PLANFILE = 1 << 6, /* apply PLANFILE */
 	AO_EVENTS = 1 << 7,   /* watch --event-buffer SIZE */
+	AO_PRUNE = 1 << 8,    /* plan, apply --prune */
 };
 
 struct apply_opts {

@@ -378,7 +378,7 @@ cmd_apply(int argc, char **argv)
 	int code;
 
 	if (apply_opts_parse(&o, "apply", cmd_apply_usage,
-			     AO_CONFIG | AO_LOCK | AO_DRY_RUN | AO_FORCE | AO_DETAILED |
+			     AO_CONFIG | AO_PRUNE | AO_LOCK | AO_DRY_RUN | AO_FORCE | AO_DETAILED |
 				     AO_PLANFILE,
 			     argc, argv, &code) < 0) {
 		apply_opts_release(&o);

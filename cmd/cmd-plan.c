@@ -156,8 +156,8 @@ cmd_plan(int argc, char **argv)
 	int code;
 
 	if (apply_opts_parse(&o, "plan", cmd_plan_usage,
-			     AO_CONFIG | AO_LOCK | AO_FORCE | AO_DETAILED | AO_OUT, argc, argv,
-			     &code) < 0) {
+			     AO_CONFIG | AO_PRUNE | AO_LOCK | AO_FORCE | AO_DETAILED | AO_OUT, argc,
+			     argv, &code) < 0) {
 		apply_opts_release(&o);
 		return code;
 	}
