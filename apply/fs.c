@@ -36,6 +36,8 @@ struct cg_fs {
 	void *hook_data;
 	char *cached_dir; /* the path of cached_fd, relative to the root; NULL for none */
 	int cached_fd;
+	dev_t cached_dev; /* what cached_fd is: a directory removed and made again since (by */
+	ino_t cached_ino; /* someone else) has another inode, and the handle is dropped */
 };
 
 enum op {
@@ -177,6 +179,21 @@ valid_path(const char *path, bool root_ok)
 	}
 }
 
+/* `path` is gone (rmdir): a cached handle of it or of a directory below it goes too. */
+static void
+forget_dir(struct cg_fs *fs, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (!fs->cached_dir || strncmp(fs->cached_dir, path, n) != 0 ||
+	    (fs->cached_dir[n] != '\0' && fs->cached_dir[n] != '/'))
+		return;
+	close(fs->cached_fd);
+	fs->cached_fd = -1;
+	free(fs->cached_dir);
+	fs->cached_dir = NULL;
+}
+
 /*
  * Opens the directory holding the last component of `path` (O_PATH) into *dfd (which
  * the caller closes when it is not the root fd) and points *last at that component.
@@ -191,9 +208,21 @@ walk(struct cg_fs *fs, enum op op, const char *path, int *dfd, const char **last
 
 	if (end && fs->cached_dir && strlen(fs->cached_dir) == dirlen &&
 	    memcmp(fs->cached_dir, path, dirlen) == 0) {
-		*dfd = fs->cached_fd;
-		*last = end + 1;
-		return 0;
+		struct stat st, hs;
+
+		/*
+		 * Still the directory at that path (the path is only compared, never used:
+		 * access goes through the handle), and not a removed one whose inode number
+		 * came back: a removed directory has no links.
+		 */
+		if (fstatat(fs->rootfd, fs->cached_dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_dev == fs->cached_dev && st.st_ino == fs->cached_ino &&
+		    fstat(fs->cached_fd, &hs) == 0 && hs.st_nlink > 0) {
+			*dfd = fs->cached_fd;
+			*last = end + 1;
+			return 0;
+		}
+		forget_dir(fs, fs->cached_dir);
 	}
 	for (;;) {
 		const char *slash = strchr(p, '/');
@@ -217,11 +246,19 @@ walk(struct cg_fs *fs, enum op op, const char *path, int *dfd, const char **last
 		p = slash + 1;
 	}
 	if (fd != fs->rootfd) {
+		struct stat st;
+
 		if (fs->cached_fd >= 0)
 			close(fs->cached_fd);
 		free(fs->cached_dir);
-		fs->cached_dir = xstrndup(path, dirlen);
-		fs->cached_fd = fd;
+		fs->cached_dir = NULL;
+		fs->cached_fd = -1;
+		if (fstat(fd, &st) == 0) {
+			fs->cached_dir = xstrndup(path, dirlen);
+			fs->cached_fd = fd;
+			fs->cached_dev = st.st_dev;
+			fs->cached_ino = st.st_ino;
+		}
 	}
 	*dfd = fd;
 	*last = p;
@@ -234,21 +271,6 @@ put_dir(struct cg_fs *fs, int fd)
 {
 	if (fd >= 0 && fd != fs->rootfd && fd != fs->cached_fd)
 		close(fd);
-}
-
-/* `path` is gone (rmdir): a cached handle of it or of a directory below it goes too. */
-static void
-forget_dir(struct cg_fs *fs, const char *path)
-{
-	size_t n = strlen(path);
-
-	if (!fs->cached_dir || strncmp(fs->cached_dir, path, n) != 0 ||
-	    (fs->cached_dir[n] != '\0' && fs->cached_dir[n] != '/'))
-		return;
-	close(fs->cached_fd);
-	fs->cached_fd = -1;
-	free(fs->cached_dir);
-	fs->cached_dir = NULL;
 }
 
 /* Checks the path and walks to its directory; "" (root_ok) gives the root and ".". */

@@ -200,6 +200,21 @@ START_TEST(test_dir_made_again)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(cg_fs_rmdir(fs, "top/b", &err), 0);
 	ck_assert_int_eq(cg_fs_rmdir(fs, "top", &err), 0);
+	/* the same done behind our back (another program): the kept handle is not used */
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top", 0755, &err), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top/c", 0755, &err), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top/c/d", 0755, &err), 0);
+	snprintf(path, sizeof(path), "%s/top/c/d", tmpl);
+	ck_assert_int_eq(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/top/c", tmpl);
+	ck_assert_int_eq(rmdir(path), 0);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(cg_fs_mkdir(fs, "top/c/e", 0755, &err), 0);
+	snprintf(path, sizeof(path), "%s/top/c/e", tmpl);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top/c/e", &err), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top/c", &err), 0);
+	ck_assert_int_eq(cg_fs_rmdir(fs, "top", &err), 0);
 	/* files of one directory in a row, then of another, then of the first again */
 	put("memory/web/f1", "1");
 	put("memory/f2", "2");
