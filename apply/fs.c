@@ -19,11 +19,6 @@
  * O_PATH|O_NOFOLLOW|O_DIRECTORY, so that neither a symlink nor a rename racing with
  * us can lead a write out of the tree. The last component is opened with O_NOFOLLOW
  * too (chown and chmod go through an O_PATH handle of it, refusing a symlink).
- *
- * The handle of the last directory walked to is kept, so that the many files of one
- * group (a snapshot reads them all, a plan writes them in a row) cost one walk, not one
- * each. It was reached the same safe way; an rmdir of it or of an ancestor drops it, so
- * that a group removed and made again is never reached through the old handle.
  */
 
 struct cg_fs {
@@ -34,10 +29,6 @@ struct cg_fs {
 	int fail_errnum;
 	cg_fs_hook_fn hook; /* tests only */
 	void *hook_data;
-	char *cached_dir; /* the path of cached_fd, relative to the root; NULL for none */
-	int cached_fd;
-	dev_t cached_dev; /* what cached_fd is: a directory removed and made again since (by */
-	ino_t cached_ino; /* someone else) has another inode, and the handle is dropped */
 };
 
 enum op {
@@ -77,7 +68,6 @@ cg_fs_open(const char *root, struct cg_error **err)
 	fs = xcalloc(1, sizeof(*fs));
 	fs->rootfd = fd;
 	fs->root = xstrdup(root);
-	fs->cached_fd = -1;
 	return fs;
 }
 
@@ -86,9 +76,6 @@ cg_fs_free(struct cg_fs *fs)
 {
 	if (!fs)
 		return;
-	if (fs->cached_fd >= 0)
-		close(fs->cached_fd);
-	free(fs->cached_dir);
 	close(fs->rootfd);
 	free(fs->root);
 	free(fs);
@@ -179,21 +166,6 @@ valid_path(const char *path, bool root_ok)
 	}
 }
 
-/* `path` is gone (rmdir): a cached handle of it or of a directory below it goes too. */
-static void
-forget_dir(struct cg_fs *fs, const char *path)
-{
-	size_t n = strlen(path);
-
-	if (!fs->cached_dir || strncmp(fs->cached_dir, path, n) != 0 ||
-	    (fs->cached_dir[n] != '\0' && fs->cached_dir[n] != '/'))
-		return;
-	close(fs->cached_fd);
-	fs->cached_fd = -1;
-	free(fs->cached_dir);
-	fs->cached_dir = NULL;
-}
-
 /*
  * Opens the directory holding the last component of `path` (O_PATH) into *dfd (which
  * the caller closes when it is not the root fd) and points *last at that component.
@@ -202,28 +174,9 @@ static int
 walk(struct cg_fs *fs, enum op op, const char *path, int *dfd, const char **last,
      struct cg_error **err)
 {
-	const char *p = path, *end = strrchr(path, '/');
-	size_t dirlen = end ? (size_t)(end - path) : 0;
+	const char *p = path;
 	int fd = fs->rootfd;
 
-	if (end && fs->cached_dir && strlen(fs->cached_dir) == dirlen &&
-	    memcmp(fs->cached_dir, path, dirlen) == 0) {
-		struct stat st, hs;
-
-		/*
-		 * Still the directory at that path (the path is only compared, never used:
-		 * access goes through the handle), and not a removed one whose inode number
-		 * came back: a removed directory has no links.
-		 */
-		if (fstatat(fs->rootfd, fs->cached_dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    st.st_dev == fs->cached_dev && st.st_ino == fs->cached_ino &&
-		    fstat(fs->cached_fd, &hs) == 0 && hs.st_nlink > 0) {
-			*dfd = fs->cached_fd;
-			*last = end + 1;
-			return 0;
-		}
-		forget_dir(fs, fs->cached_dir);
-	}
 	for (;;) {
 		const char *slash = strchr(p, '/');
 		CG_AUTOFREE char *comp = NULL;
@@ -245,31 +198,15 @@ walk(struct cg_fs *fs, enum op op, const char *path, int *dfd, const char **last
 		fd = nfd;
 		p = slash + 1;
 	}
-	if (fd != fs->rootfd) {
-		struct stat st;
-
-		if (fs->cached_fd >= 0)
-			close(fs->cached_fd);
-		free(fs->cached_dir);
-		fs->cached_dir = NULL;
-		fs->cached_fd = -1;
-		if (fstat(fd, &st) == 0) {
-			fs->cached_dir = xstrndup(path, dirlen);
-			fs->cached_fd = fd;
-			fs->cached_dev = st.st_dev;
-			fs->cached_ino = st.st_ino;
-		}
-	}
 	*dfd = fd;
 	*last = p;
 	return 0;
 }
 
-/* Done with a directory handle from walk(): the root's and the cached one stay open. */
 static void
 put_dir(struct cg_fs *fs, int fd)
 {
-	if (fd >= 0 && fd != fs->rootfd && fd != fs->cached_fd)
+	if (fd >= 0 && fd != fs->rootfd)
 		close(fd);
 }
 
@@ -416,7 +353,6 @@ cg_fs_rmdir(struct cg_fs *fs, const char *path, struct cg_error **err)
 		return fail(fs, OP_RMDIR, path, e, err);
 	}
 	put_dir(fs, dfd);
-	forget_dir(fs, path);
 	fs->counters.rmdirs++;
 	return 0;
 }
