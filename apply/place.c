@@ -200,6 +200,18 @@ cg_place_instantiate(struct cg_model *dst, const struct cg_model *src, const cha
 
 /* ---- scan ---- */
 
+/* The executable as a move records it: tabs and newlines (the record's separators) as '?'. */
+static char *
+record_exe(const struct cg_proc *p)
+{
+	char *exe = xstrdup(p->exe ? p->exe : "");
+
+	for (char *c = exe; *c; c++)
+		if (*c == '\t' || *c == '\n')
+			*c = '?';
+	return exe;
+}
+
 static void
 add_move(struct cg_moves *out, const struct cg_proc *p, const struct cg_hier *h, const char *from,
 	 const char *to, const char *group, const struct cg_rule *r)
@@ -212,10 +224,7 @@ add_move(struct cg_moves *out, const struct cg_proc *p, const struct cg_hier *h,
 	mv->pid = p->pid;
 	mv->start = p->start;
 	mv->uid = p->euid;
-	mv->exe = xstrdup(p->exe ? p->exe : "");
-	for (char *c = mv->exe; *c; c++)
-		if (*c == '\t' || *c == '\n')
-			*c = '?';
+	mv->exe = record_exe(p);
 	mv->mount = xstrdup(h->mount);
 	mv->from = xstrdup(from);
 	mv->to = xstrdup(to);
@@ -571,10 +580,7 @@ cg_place_recheck(const char *proc_root, const struct cg_hosttree *hosts, struct 
 			m->status = CG_MOVE_GONE;
 			goto keep;
 		}
-		exe = xstrdup(p.exe ? p.exe : "");
-		for (char *c = exe; *c; c++)
-			if (*c == '\t' || *c == '\n')
-				*c = '?';
+		exe = record_exe(&p);
 		cur = cg_proc_cgroup_in(&p, h);
 		/* not the process the plan was made for: a reused pid, an exec, a setuid */
 		if (p.start != m->start || p.euid != m->uid || strcmp(exe, m->exe) != 0 || !cur ||

@@ -35,14 +35,23 @@ status_word(enum cg_move_status st)
 	return "?";
 }
 
+/* The uid's user name, or NULL when it has none. */
+static const char *
+user_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
+}
+
 /* "user zorro" when the uid has a name, else "uid 4300854". */
 static void
 who(uid_t uid, struct strbuf *sb)
 {
-	struct passwd *pw = getpwuid(uid);
+	const char *name = user_name(uid);
 
-	if (pw && pw->pw_name && *pw->pw_name)
-		strbuf_addf(sb, "user %s", pw->pw_name);
+	if (name)
+		strbuf_addf(sb, "user %s", name);
 	else
 		strbuf_addf(sb, "uid %lu", (unsigned long)uid);
 }
@@ -106,12 +115,12 @@ report_json_moves(const struct cg_moves *mv, struct strbuf *sb)
 	for (i = 0; i < mv->n; i++) {
 		const struct cg_move *m = &mv->items[i];
 
-		struct passwd *pw = getpwuid(m->uid);
+		const char *name = user_name(m->uid);
 
 		strbuf_addf(sb, "%s{\"pid\":%ld,\"uid\":%lu,\"user\":", i ? "," : "", (long)m->pid,
 			    (unsigned long)m->uid);
-		if (pw && pw->pw_name && *pw->pw_name)
-			strbuf_add_json_string(sb, pw->pw_name);
+		if (name)
+			strbuf_add_json_string(sb, name);
 		else
 			strbuf_adds(sb, "null");
 		strbuf_adds(sb, ",\"exe\":");
