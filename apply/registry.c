@@ -226,8 +226,8 @@ read_values(struct cg_fs *fs, const struct cg_hier *h, const char *fspath, struc
 	    struct cg_diags *d)
 {
 	struct cg_error *e = NULL;
-	char **names = NULL, **keep;
-	size_t n = 0, nkeep = 0, k;
+	char **names = NULL;
+	size_t n = 0, k, f;
 	struct cg_state one;
 	const struct cg_state_dir *rd;
 
@@ -239,7 +239,23 @@ read_values(struct cg_fs *fs, const struct cg_hier *h, const char *fspath, struc
 		cg_error_free(e);
 		return;
 	}
-	keep = xcalloc(n + 1, sizeof(*keep));
+	/* the owners and modes, from a read of the directory alone */
+	if (read_one(fs, h, fspath, NULL, 0, &one, &e) < 0) {
+		cg_diag_warning(d, NULL, "cannot read '%s' before pruning it (%s)", fspath, e->msg);
+		cg_error_free(e);
+		e = NULL;
+	} else {
+		if ((rd = cg_state_find(&one, fspath)) && rd->exists) {
+			if (!c->dir.owner_set)
+				c->dir = rd->dir;
+			if (!c->tasks.owner_set)
+				c->tasks = rd->tasks;
+			if (!c->ctlfiles.owner_set)
+				c->ctlfiles = rd->ctlfiles;
+		}
+		cg_state_release(&one);
+	}
+	/* then each file on its own, so that one that cannot be read is all that is lost */
 	for (k = 0; k < n; k++) {
 		if (!restorable(names[k], h->version))
 			continue;
@@ -252,28 +268,13 @@ read_values(struct cg_fs *fs, const struct cg_hier *h, const char *fspath, struc
 			e = NULL;
 			continue;
 		}
-		cg_state_release(&one);
-		keep[nkeep++] = names[k];
-	}
-	if (read_one(fs, h, fspath, keep, nkeep, &one, &e) < 0) {
-		cg_diag_warning(d, NULL, "cannot read '%s' before pruning it (%s)", fspath, e->msg);
-		cg_error_free(e);
-	} else if ((rd = cg_state_find(&one, fspath)) && rd->exists) {
-		if (!c->dir.owner_set)
-			c->dir = rd->dir;
-		if (!c->tasks.owner_set)
-			c->tasks = rd->tasks;
-		if (!c->ctlfiles.owner_set)
-			c->ctlfiles = rd->ctlfiles;
-		for (k = 0; k < rd->nfiles; k++)
-			if (rd->files[k].present && !cg_state_file(c, rd->files[k].name))
-				cg_state_set(c, rd->files[k].name, rd->files[k].def,
-					     &rd->files[k].value);
-		cg_state_release(&one);
-	} else {
+		rd = cg_state_find(&one, fspath);
+		for (f = 0; rd && rd->exists && f < rd->nfiles; f++)
+			if (rd->files[f].present && !cg_state_file(c, rd->files[f].name))
+				cg_state_set(c, rd->files[f].name, rd->files[f].def,
+					     &rd->files[f].value);
 		cg_state_release(&one);
 	}
-	free(keep);
 	cg_registry_free(names, n);
 }
 
