@@ -520,14 +520,20 @@ START_TEST(test_clean_run)
 }
 END_TEST
 
-/* The Nth mutating call fails, for every N: the tree is as it was, the journal gone. */
-START_TEST(test_fail_each_step)
+/*
+ * The Nth mutating call fails, for every N, on the tree `open_tree` opens and the
+ * transition `states` reads: the run fails at step N, is rolled back completely, the
+ * tree is byte-identical to before and the journal is gone. Returns the plan's length.
+ */
+static size_t
+fail_each_step(struct cg_fs *(*open_tree)(void),
+	       void (*states)(struct cg_fs *, struct cg_state *, struct cg_state *))
 {
 	char *orig = tree_dump();
 	size_t n, total = 0;
 
 	for (n = 1;; n++) {
-		struct cg_fs *fs = open_fs();
+		struct cg_fs *fs = open_tree();
 		struct cg_state cur, target, goal;
 		struct cg_journal *j = NULL;
 		struct cg_error *e = NULL;
@@ -535,7 +541,7 @@ START_TEST(test_fail_each_step)
 		struct plan p;
 		char *now;
 
-		make_states(fs, &cur, &target);
+		states(fs, &cur, &target);
 		make_plan(&cur, &target, &p);
 		total = p.n;
 		cg_exec_restore_goal(&cur, &target, &goal);
@@ -557,9 +563,11 @@ START_TEST(test_fail_each_step)
 		ck_assert(!cg_journal_pending(statedir));
 		ck_assert(!cg_journal_has_last(statedir));
 		now = tree_dump();
-		ck_assert_msg(strcmp(orig, now) == 0,
-			      "failure at step %zu (%s %s): tree differs\nbefore:\n%s\nafter:\n%s",
-			      n, plan_op_name(p.steps[n - 1].op), p.steps[n - 1].dir, orig, now);
+		ck_assert_msg(
+			strcmp(orig, now) == 0,
+			"failure at step %zu (%s %s %s): tree differs\nbefore:\n%s\nafter:\n%s", n,
+			plan_op_name(p.steps[n - 1].op), p.steps[n - 1].dir,
+			p.steps[n - 1].file ? p.steps[n - 1].file : "", orig, now);
 		free(now);
 		exec_result_release(&res);
 		plan_release(&p);
@@ -569,8 +577,14 @@ START_TEST(test_fail_each_step)
 		if (n == total)
 			break;
 	}
-	ck_assert_uint_ge(total, 8);
 	free(orig);
+	return total;
+}
+
+/* memory limits, cpu.shares, new groups, owners and modes */
+START_TEST(test_fail_each_step)
+{
+	ck_assert_uint_ge(fail_each_step(open_fs, make_states), 8);
 }
 END_TEST
 
@@ -614,48 +628,12 @@ START_TEST(test_v1_clean_run)
 }
 END_TEST
 
-/* The Nth write failing, for every N: the tree (devices.list included) is as before. */
+/* The same with devices (devices.list included), a throttle, cpuset and freezer. */
 START_TEST(test_v1_fail_each_step)
 {
-	char *orig;
-	size_t n, total = 0;
-
 	make_tree_v1();
-	orig = tree_dump();
-	for (n = 1;; n++) {
-		struct cg_fs *fs = open_fs_v1();
-		struct cg_state cur, target;
-		struct exec_result res;
-		struct plan p;
-		char *now;
-
-		make_states_v1(fs, &cur, &target);
-		make_plan(&cur, &target, &p);
-		total = p.n;
-		exec_result_init(&res);
-		cg_fs_fail_after(fs, n, EINVAL);
-		ck_assert_int_eq(cg_exec_run(fs, &p, &cur, &target, NULL, &res), -1);
-		ck_assert_uint_eq(res.failed_step, n - 1);
-		ck_assert_msg(res.rollback_complete, "step %zu: rollback incomplete: %s", n,
-			      res.rollback_error ? res.rollback_error->msg : "?");
-		now = tree_dump();
-		ck_assert_msg(
-			strcmp(orig, now) == 0,
-			"failure at step %zu (%s %s %s): tree differs\nbefore:\n%s\nafter:\n%s", n,
-			plan_op_name(p.steps[n - 1].op), p.steps[n - 1].dir,
-			p.steps[n - 1].file ? p.steps[n - 1].file : "", orig, now);
-		free(now);
-		exec_result_release(&res);
-		plan_release(&p);
-		cg_state_release(&cur);
-		cg_state_release(&target);
-		cg_fs_free(fs);
-		if (n == total)
-			break;
-	}
 	/* deny a, two allows, two throttle records, cpus, freezer */
-	ck_assert_uint_eq(total, 7);
-	free(orig);
+	ck_assert_uint_eq(fail_each_step(open_fs_v1, make_states_v1), 7);
 }
 END_TEST
 
